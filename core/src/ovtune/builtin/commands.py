@@ -1,0 +1,22 @@
+"""Built-in commands: run, validate, plugins, stages, schema, demo.
+
+Registered through the same hook that plugins use to add commands; the click commands live in
+:mod:`ovtune.cli` and are imported when the command line is built.
+"""
+
+from __future__ import annotations
+
+from ovtune import hookimpl
+from ovtune.types import Command
+
+
+@hookimpl
+def ovtune_register_commands() -> list[Command]:
+    return [
+        Command(name="run", summary="Run a recipe", command="ovtune.cli:run_command"),
+        Command(name="validate", summary="Check a recipe without running it", command="ovtune.cli:validate_command"),
+        Command(name="plugins", summary="List installed plugins", command="ovtune.cli:plugins_command"),
+        Command(name="stages", summary="List stages and their options", command="ovtune.cli:stages_command"),
+        Command(name="schema", summary="JSON Schema of the recipe format", command="ovtune.cli:schema_command"),
+        Command(name="demo", summary="Run the bundled demo", command="ovtune.cli:demo_command"),
+    ]

@@ -1,0 +1,276 @@
+"""The ``ovtune`` command.
+
+Built on click: sub-commands are plain ``click.Command`` objects, so plugins contribute commands
+through the ``ovtune_register_commands`` hook exactly as the built-in ones are registered
+(:mod:`ovtune.builtin.commands`), and help, option parsing and exit code 2 for usage errors come
+for free. User errors (:class:`ovtune.errors.OvtuneError`) print one ``error: ...`` line and
+exit 2; ``-v`` adds the traceback. Nothing here imports openvino at module level.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ovtune import __version__
+from ovtune.errors import OvtuneError
+from ovtune.manager import PluginHost
+from ovtune.types import Command, implementation
+
+INTERRUPTED_EXIT = 130
+
+
+@dataclass
+class AppState:
+    """Options of the top-level command, and the plugin host they configure."""
+
+    verbose: int = 0
+    plugin_args: tuple[str, ...] = ()
+    _host: PluginHost | None = field(default=None, repr=False)
+
+    def host(self) -> PluginHost:
+        if self._host is None:
+            blocked = [arg[3:] for arg in self.plugin_args if arg.startswith("no:")]
+            extra = [arg for arg in self.plugin_args if not arg.startswith("no:")]
+            self._host = PluginHost(blocked=blocked, extra=extra)
+        return self._host
+
+
+_STATE = AppState()
+
+
+class PluginCommandGroup(click.Group):
+    """A group whose commands come from the ``ovtune_register_commands`` hook."""
+
+    def _state(self, ctx: click.Context) -> AppState:
+        return _configure(ctx.params.get("verbose") or 0, tuple(ctx.params.get("plugin_args") or ()))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._state(ctx).host().registry.names(Command)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = self._state(ctx).host().registry.find(Command, cmd_name)
+        if found is None:
+            return None
+        try:
+            command = implementation(found.item, "command")
+        except Exception as exc:  # noqa: BLE001 - a broken plugin command must not break the CLI
+            click.echo(f"warning: command {cmd_name!r} from {found.plugin.label} failed to load: {exc}", err=True)
+            return None
+        return command  # type: ignore[no-any-return]
+
+
+@click.group(cls=PluginCommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="ovtune")
+@click.option("-v", "--verbose", count=True, help="More output; tracebacks for errors. Repeat for debug logs.")
+@click.option(
+    "-p",
+    "plugin_args",
+    multiple=True,
+    metavar="NAME",
+    help="'-p no:NAME' blocks plugin NAME; '-p MODULE' loads MODULE as a plugin.",
+)
+def cli(verbose: int, plugin_args: tuple[str, ...]) -> None:
+    """ovtune: declare OpenVINO optimizations in one TOML recipe, run it, and get the fastest
+    model that still meets the accuracy bar, with numbers you can trust."""
+    _configure(verbose, plugin_args)
+    level = logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+def state() -> AppState:
+    return _STATE
+
+
+def _configure(verbose: int, plugin_args: tuple[str, ...]) -> AppState:
+    """Update the shared state; a new plugin host only when ``-p`` arguments changed."""
+    global _STATE
+    if _STATE.plugin_args != plugin_args:
+        _STATE = AppState(verbose, plugin_args)
+    _STATE.verbose = verbose
+    return _STATE
+
+
+# --------------------------------------------------------------------------------------
+# Built-in commands (registered by ovtune.builtin.commands)
+# --------------------------------------------------------------------------------------
+
+
+@click.command("run")
+@click.argument("recipe", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Run folder (default: [output] dir).")
+@click.option("--no-cache", is_flag=True, help="Recompute every stage instead of reusing the stage cache.")
+def run_command(recipe: Path, out_dir: Path | None, no_cache: bool) -> None:
+    """Run RECIPE: every stage, every measurement, the reports."""
+    run_recipe(recipe, out_dir=out_dir, use_cache=False if no_cache else None)
+
+
+def run_recipe(recipe_path: Path, *, out_dir: Path | None = None, use_cache: bool | None = None) -> dict[str, Any]:
+    from ovtune.pipeline import Pipeline
+    from ovtune.progress import ConsoleProgress
+    from ovtune.recipe import load_recipe
+
+    host = state().host()
+    host.registry.check()
+    recipe = load_recipe(recipe_path, host.registry)
+    progress = ConsoleProgress()
+    host.pm.register(progress, name="progress")
+    try:
+        return Pipeline(recipe, host, run_dir=out_dir, use_cache=use_cache).run()
+    finally:
+        host.pm.unregister(progress)
+
+
+@click.command("validate")
+@click.argument("recipe", type=click.Path(path_type=Path))
+def validate_command(recipe: Path) -> None:
+    """Check RECIPE without running anything (fast: does not import OpenVINO)."""
+    from ovtune.recipe import load_recipe
+
+    host = state().host()
+    host.registry.check()
+    resolved = load_recipe(recipe, host.registry)
+    stages = ", ".join(f"{s.index}:{s.name}" for s in resolved.stages) or "none"
+    click.echo(
+        f"ok: {recipe}: model {resolved.model.source} ({resolved.model.loader.item.name}); "
+        f"stages: {stages}; data: {', '.join(resolved.data) or 'none'}; "
+        f"metric: {resolved.metric.metric.item.name if resolved.metric else 'none'}"
+    )
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins_command(as_json: bool) -> None:
+    """List installed plugins, what each registers, and load errors."""
+    host = state().host()
+    registry = host.registry
+    entries = [
+        {
+            "name": info.name,
+            "distribution": info.distribution,
+            "version": info.version,
+            "module": info.module,
+            "builtin": info.builtin,
+            "registers": info.registers,
+            "error": info.error,
+        }
+        for info in [*host.plugins.values(), *host.failed]
+    ]
+    conflicts = [str(conflict) for conflict in registry.conflicts]
+    if as_json:
+        click.echo(json.dumps({"ovtune_version": __version__, "plugins": entries, "conflicts": conflicts}, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"ovtune {__version__} plugins")
+    for column in ("plugin", "distribution", "registers"):
+        table.add_column(column)
+    for entry in entries:
+        registers = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in entry["registers"].items())
+        if entry["error"]:
+            registers = f"[red]failed to load: {entry['error']}[/]"
+        dist = f"{entry['distribution']} {entry['version']}" + (" (built-in)" if entry["builtin"] else "")
+        table.add_row(entry["name"], dist, registers)
+    console = Console()
+    console.print(table)
+    for conflict in conflicts:
+        console.print(f"[red]error:[/] {conflict}")
+
+
+@click.command("stages")
+@click.argument("name", required=False)
+def stages_command(name: str | None) -> None:
+    """List stages, or show the options of stage NAME."""
+    from ovtune.docs import options_rows
+    from ovtune.types import Stage
+
+    host = state().host()
+    registry = host.registry
+    if name is None:
+        for provided in registry.all(Stage):
+            click.echo(f"{provided.item.name:<28} {provided.item.summary}  [{provided.plugin.label}]")
+        if not registry.all(Stage):
+            click.echo("no stages installed")
+        return
+    provided = registry.get(Stage, name)
+    click.echo(f"{provided.item.name}: {provided.item.summary}  [{provided.plugin.label}]")
+    doc = (provided.item.options.__doc__ or "").strip()
+    if doc:
+        click.echo(doc)
+    for row in options_rows(provided.item.options):
+        default = "" if row.required else f" = {row.default}"
+        click.echo(f"  {row.name}: {row.type}{default}{'  (required)' if row.required else ''}")
+        if row.description:
+            click.echo(f"      {row.description}")
+
+
+@click.command("schema")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to a file instead of stdout.")
+def schema_command(output: Path | None) -> None:
+    """Print the JSON Schema of recipes, with every installed plugin's options."""
+    from ovtune.schema import recipe_schema
+    from ovtune.storage import atomic_write_text
+
+    text = json.dumps(recipe_schema(state().host().registry), indent=2) + "\n"
+    if output:
+        atomic_write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("ovtune-demo"),
+    show_default=True,
+    help="Run folder.",
+)
+@click.option("--no-cache", is_flag=True, help="Recompute every stage.")
+def demo_command(out_dir: Path, no_cache: bool) -> None:
+    """Run the bundled demo: a CNN trained on scikit-learn's digits, through the demo recipe."""
+    from ovtune.demo import recipe_path
+
+    run_recipe(recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None)
+
+
+# --------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for user errors)."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="ovtune", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return INTERRUPTED_EXIT
+    except OvtuneError as exc:
+        if _STATE.verbose:
+            traceback.print_exc()
+        click.echo(f"error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("interrupted: run the same command again to resume from the stage cache", err=True)
+        return INTERRUPTED_EXIT
+    return 0
+
+
+def entry_point() -> None:
+    sys.exit(main())

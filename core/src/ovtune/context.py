@@ -1,0 +1,240 @@
+"""What the host hands to plugins at run time, and the records it keeps.
+
+Stages get a :class:`StageContext`, dataset kinds a :class:`DataContext`, measurements a
+:class:`MeasureContext` and a :class:`MeasureSubject`. Lifecycle hooks receive :class:`RunInfo`
+and :class:`StageRecord`. Nothing here imports openvino at module level.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ovtune.errors import DataError
+
+if TYPE_CHECKING:
+    import openvino as ov
+
+    from ovtune.manager import Registry
+    from ovtune.recipe import DataSpec, DeploySection, MeasureSection, MetricSpec, Recipe
+    from ovtune.types import Dataset
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One model input as datasets see it: name, shape (``-1`` for dynamic) and type."""
+
+    name: str
+    shape: tuple[int, ...]
+    element_type: str
+
+    @property
+    def is_static(self) -> bool:
+        return all(dim >= 0 for dim in self.shape)
+
+
+def describe_inputs(model: ov.Model) -> list[InputSpec]:
+    """The inputs of an ``openvino.Model`` (the first name of each input's tensor)."""
+    specs = []
+    for port in model.inputs:
+        shape = tuple(dim.get_length() if dim.is_static else -1 for dim in port.get_partial_shape())
+        names = port.get_names()
+        name = port.get_any_name() if names else f"input{len(specs)}"
+        specs.append(InputSpec(name, shape, port.get_element_type().get_type_name()))
+    return specs
+
+
+@dataclass(frozen=True)
+class DataContext:
+    """Given to ``DatasetKind.open``: the model's inputs, to map arrays onto them."""
+
+    name: str
+    key: str
+    model_inputs: list[InputSpec]
+    base_dir: Path
+
+
+class DataCatalog:
+    """The recipe's ``[data.*]`` entries, opened on first use."""
+
+    def __init__(self, specs: dict[str, DataSpec], model_inputs: list[InputSpec], base_dir: Path):
+        self._specs = specs
+        self._inputs = model_inputs
+        self._base_dir = base_dir
+        self._open: dict[str, Dataset] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._specs)
+
+    @property
+    def model_inputs(self) -> list[InputSpec]:
+        return list(self._inputs)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._specs
+
+    def get(self, name: str) -> Dataset:
+        """Open ``[data.NAME]`` (once) or raise :class:`DataError` naming what is defined."""
+        if name not in self._specs:
+            defined = ", ".join(self._specs) or "none"
+            raise DataError(f"no [data.{name}] in the recipe (defined: {defined})")
+        if name not in self._open:
+            from ovtune.types import implementation
+
+            spec = self._specs[name]
+            context = DataContext(name, f"data.{name}", self._inputs, self._base_dir)
+            dataset = implementation(spec.kind.item, "open")(spec.options, context)
+            if len(dataset) == 0:
+                raise DataError(f"data.{name}: the dataset is empty")
+            self._open[name] = dataset
+        return self._open[name]
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What identifies the data for the stage cache: kinds and options, plus the size
+        and modification time of every file they name."""
+        result: dict[str, Any] = {}
+        for name, spec in self._specs.items():
+            options = spec.options.model_dump(mode="json")
+            files = {}
+            for value in spec.options.model_dump().values():
+                if isinstance(value, Path) and value.exists():
+                    files[str(value)] = _file_stamp(value)
+            result[name] = {"kind": spec.kind.item.name, "options": options, "files": files}
+        return result
+
+
+def _file_stamp(path: Path) -> list[int]:
+    if path.is_file():
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime_ns]
+    stamps = [0, 0, 0]
+    for child in sorted(path.rglob("*")):
+        if child.is_file():
+            stat = child.stat()
+            stamps[0] += 1
+            stamps[1] += stat.st_size
+            stamps[2] = max(stamps[2], stat.st_mtime_ns)
+    return stamps
+
+
+@dataclass
+class StageContext:
+    """Given to ``Stage.run`` with the model and the options."""
+
+    recipe: Recipe
+    index: int
+    name: str
+    data: DataCatalog
+    deploy: DeploySection
+    work_dir: Path
+    log: logging.Logger
+    registry: Registry
+
+    @property
+    def key(self) -> str:
+        """The recipe key path of this stage, for error messages: ``stage[2]``."""
+        return f"stage[{self.index}]"
+
+
+@dataclass
+class StageResult:
+    """What a stage returns: the new model and what it wants recorded in the report."""
+
+    model: ov.Model
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StageRecord:
+    """One stage as ``report.json`` records it."""
+
+    index: int
+    name: str
+    options: dict[str, Any]
+    cache_key: str
+    model_path: str
+    seconds: float
+    cached: bool
+    plugin: str
+    notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``01-mo``: how the stage's model is named in the run folder and the report."""
+        return f"{self.index:02d}-{self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StageRecord:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Passed to lifecycle hooks: which recipe runs, where its outputs go."""
+
+    recipe_name: str
+    recipe_path: Path | None
+    run_dir: Path
+    stages: tuple[str, ...]
+
+
+@dataclass
+class MeasureSubject:
+    """A model being measured: the original or one stage's output."""
+
+    label: str
+    model_path: Path | None
+    source_files: list[Path]
+    loader: Any = None
+    _model: ov.Model | None = None
+
+    def read(self) -> ov.Model:
+        """The ``openvino.Model`` (read once)."""
+        if self._model is None:
+            self._model = self.loader() if self.loader else _read_ir(self.model_path)
+        return self._model
+
+
+def _read_ir(path: Path | None) -> ov.Model:
+    import openvino as ov
+
+    return ov.Core().read_model(str(path))
+
+
+@dataclass
+class MeasureContext:
+    """Given to measurements: the runtime, the settings, the data and the metric."""
+
+    core: ov.Core
+    device: str
+    config: dict[str, Any]
+    deploy: DeploySection
+    measure: MeasureSection
+    data: DataCatalog
+    metric: MetricSpec | None
+    reference: MeasureSubject
+    cache: dict[str, Any] = field(default_factory=dict)
+    compiled: dict[str, Any] = field(default_factory=dict)
+
+    def compile(self, subject: MeasureSubject) -> ov.CompiledModel:
+        """Compile ``subject`` with the deploy settings (once per subject)."""
+        if subject.label not in self.compiled:
+            from ovtune.deploy import compile_model
+
+            self.compiled[subject.label] = compile_model(self.core, subject.read(), self.device, self.config)
+        return self.compiled[subject.label]
+
+    def sample_data(self) -> Dataset | None:
+        """The dataset inputs for timing come from: the metric's data, else the first."""
+        if self.metric is not None and self.metric.data in self.data:
+            return self.data.get(self.metric.data)
+        names = self.data.names
+        return self.data.get(names[0]) if names else None

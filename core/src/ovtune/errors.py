@@ -1,0 +1,63 @@
+"""User-facing errors.
+
+Every mistake a user can make (a malformed recipe, a missing file, an unknown stage, an
+unavailable device) raises a subclass of :class:`OvtuneError`. The command line prints it
+as one ``error: ...`` line and exits with status 2; a traceback is shown only with ``-v``.
+Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class OvtuneError(Exception):
+    """Base class of errors caused by the user's input, not by a bug in ovtune."""
+
+    exit_code = 2
+
+
+class UsageError(OvtuneError):
+    """A command-line argument or option is wrong."""
+
+
+class RecipeError(OvtuneError):
+    """A recipe is malformed or invalid; names the file and the key path.
+
+    ``key`` uses the recipe's own spelling: ``stage[2].preset``, ``data.calibration.path``.
+    """
+
+    def __init__(self, message: str, *, file: Path | str | None = None, key: str | None = None):
+        self.file = Path(file) if file is not None else None
+        self.key = key
+        self.reason = message
+        where = ": ".join(str(part) for part in (file, key) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class PluginError(OvtuneError):
+    """A plugin is missing, failed to load, or conflicts with another plugin."""
+
+
+class ModelLoadError(OvtuneError):
+    """A model file is missing, corrupt, or in a format no loader understands."""
+
+
+class DataError(OvtuneError):
+    """A dataset cannot be read or does not fit the model's inputs."""
+
+
+class StageError(OvtuneError):
+    """A stage failed because of its input or options (not because of a bug)."""
+
+    def __init__(self, message: str, *, stage: str | None = None):
+        self.stage = stage
+        super().__init__(f"stage {stage}: {message}" if stage else message)
+
+
+class DeviceError(OvtuneError):
+    """A device is unavailable or rejected a property."""
+
+
+class MeasurementError(OvtuneError):
+    """A measurement cannot run with the given model, data or settings."""

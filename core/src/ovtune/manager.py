@@ -1,0 +1,361 @@
+"""The plugin host: built-in plugins, entry-point plugins, soft loading, conflicts.
+
+Built-in behaviour is a list of plugin modules (:data:`BUILTIN_PLUGINS`) registered through
+the same call as third-party plugins found in the ``ovtune`` entry-point group, so each can be
+blocked with ``-p no:NAME``. A plugin that fails to import (or whose registration hook raises)
+costs one warning line naming its distribution; everything else keeps working, and a recipe
+that needs it fails naming the distribution and the error. Two plugins registering the same
+name is an error naming both distributions.
+
+Environment variables:
+
+``OVTUNE_DISABLE_PLUGIN_AUTOLOAD``
+    Do not load entry-point plugins (built-ins and ``-p MODULE`` still load).
+``OVTUNE_TRACE_PLUGINS``
+    Print every hook call, the plugins that answer it and what they return to stderr.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from types import ModuleType
+from typing import Any, Generic, TypeVar
+
+import pluggy
+
+from ovtune import PROJECT_NAME, __version__, hookspecs
+from ovtune.errors import PluginError
+from ovtune.types import (
+    REGISTRATION_TYPES,
+    Baseline,
+    Command,
+    DatasetKind,
+    Device,
+    Loader,
+    Measurement,
+    Metric,
+    Registration,
+    Reporter,
+    Stage,
+)
+
+ENTRY_POINT_GROUP = "ovtune"
+
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("loaders", "ovtune.builtin.loaders"),
+    ("datasets", "ovtune.builtin.datasets"),
+    ("metrics", "ovtune.builtin.metrics"),
+    ("stages", "ovtune.builtin.stages"),
+    ("devices", "ovtune.builtin.devices"),
+    ("measurements", "ovtune.builtin.measurements"),
+    ("reporters", "ovtune.builtin.reporters"),
+    ("commands", "ovtune.builtin.commands"),
+)
+"""(plugin name, module) of every built-in plugin, in registration order."""
+
+KNOWN_DISTRIBUTIONS: dict[str, str] = {
+    "mo": "ovtune-mo",
+    "torch": "ovtune-mo",
+    "pot": "ovtune-pot",
+    "nncf": "ovtune-nncf",
+    "onnxruntime": "ovtune-ort",
+    "ort": "ovtune-ort",
+}
+"""Name prefix -> first-party distribution that provides it, for "pip install ..." hints."""
+
+_REGISTRATION_HOOKS: dict[type[Registration], str] = {
+    Loader: "ovtune_register_loaders",
+    Stage: "ovtune_register_stages",
+    DatasetKind: "ovtune_register_dataset_kinds",
+    Metric: "ovtune_register_metrics",
+    Device: "ovtune_register_devices",
+    Measurement: "ovtune_register_measurements",
+    Baseline: "ovtune_register_baselines",
+    Reporter: "ovtune_register_reporters",
+    Command: "ovtune_register_commands",
+}
+
+R = TypeVar("R", bound=Registration)
+
+
+@dataclass
+class PluginInfo:
+    """One plugin: where it came from, and why it failed if it did."""
+
+    name: str
+    module: str
+    distribution: str
+    version: str
+    builtin: bool = False
+    error: str | None = None
+    registers: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """``ovtune-pot 0.1.0`` or ``ovtune (built-in)``: how users recognise the plugin."""
+        if self.builtin:
+            return f"{self.distribution} {self.version} (built-in)"
+        return f"{self.distribution} {self.version}"
+
+
+@dataclass(frozen=True)
+class Provided(Generic[R]):
+    """A registration together with the plugin that provided it."""
+
+    item: R
+    plugin: PluginInfo
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The same name registered by two plugins."""
+
+    kind: str
+    name: str
+    first: PluginInfo
+    second: PluginInfo
+
+    def __str__(self) -> str:
+        return (
+            f"{self.kind} {self.name!r} is registered by both {self.first.label} "
+            f"(plugin {self.first.name!r}) and {self.second.label} (plugin {self.second.name!r}); "
+            f"uninstall one, or block one with '-p no:{self.second.name}'"
+        )
+
+
+class Registry:
+    """Everything the loaded plugins registered, by type and name."""
+
+    def __init__(self, failed: Sequence[PluginInfo]) -> None:
+        self._items: dict[type[Registration], dict[str, Provided[Any]]] = {cls: {} for cls in REGISTRATION_TYPES}
+        self.conflicts: list[Conflict] = []
+        self.failed = list(failed)
+
+    def add(self, item: Registration, plugin: PluginInfo) -> None:
+        table = self._items[type(item)]
+        existing = table.get(item.name)
+        if existing is not None:
+            self.conflicts.append(Conflict(item.kind, item.name, existing.plugin, plugin))
+            return
+        table[item.name] = Provided(item, plugin)
+        plugin.registers.setdefault(item.kind, []).append(item.name)
+
+    def check(self) -> None:
+        """Raise :class:`PluginError` if two plugins registered the same name."""
+        if self.conflicts:
+            raise PluginError(str(self.conflicts[0]))
+
+    def all(self, cls: type[R]) -> list[Provided[R]]:
+        """Every registration of one type, sorted by name."""
+        return [self._items[cls][name] for name in sorted(self._items[cls])]
+
+    def names(self, cls: type[R]) -> list[str]:
+        return sorted(self._items[cls])
+
+    def find(self, cls: type[R], name: str) -> Provided[R] | None:
+        return self._items[cls].get(name)
+
+    def get(self, cls: type[R], name: str) -> Provided[R]:
+        """Return the registration called ``name`` or raise an error that says what is
+        installed, what was probably meant, which distribution provides it and which
+        plugins failed to load."""
+        found = self._items[cls].get(name)
+        if found is not None:
+            return found
+        raise PluginError(self.describe_missing(cls, name))
+
+    def describe_missing(self, cls: type[Registration], name: str) -> str:
+        kind = cls.kind
+        installed = self.names(cls)
+        close = difflib.get_close_matches(name, installed, n=1)
+        parts = [f"unknown {kind} {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")]
+        parts.append(f"installed {kind}s: {', '.join(installed) if installed else 'none'}")
+        prefix = name.split(".", 1)[0]
+        for plugin in self.failed:
+            if prefix in (plugin.name, plugin.distribution.removeprefix("ovtune-")):
+                return (
+                    f"{kind} {name!r} is provided by plugin {plugin.name!r} from "
+                    f"{plugin.label}, which failed to load: {plugin.error}"
+                )
+        distribution = KNOWN_DISTRIBUTIONS.get(prefix)
+        if distribution:
+            parts.append(f"it is provided by the distribution {distribution}: pip install {distribution}")
+        broken = [f"{p.name!r} ({p.label}: {p.error})" for p in self.failed]
+        if broken:
+            parts.append("plugins that failed to load: " + "; ".join(broken))
+        return "; ".join(parts)
+
+
+class PluginHost:
+    """Loads plugins into a :class:`pluggy.PluginManager` and builds the :class:`Registry`.
+
+    ``blocked`` names plugins not to load (``-p no:NAME``); ``extra`` names modules to load
+    as plugins (``-p MODULE``); ``autoload=False`` skips entry points.
+    """
+
+    def __init__(
+        self,
+        *,
+        autoload: bool | None = None,
+        blocked: Iterable[str] = (),
+        extra: Iterable[str] = (),
+        trace: bool | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        if autoload is None:
+            autoload = not _env_flag("OVTUNE_DISABLE_PLUGIN_AUTOLOAD")
+        if trace is None:
+            trace = _env_flag("OVTUNE_TRACE_PLUGINS")
+        self.autoload = autoload
+        self._warn = warn or _warn_to_stderr
+        self.pm = pluggy.PluginManager(PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.failed: list[PluginInfo] = []
+        self._registry: Registry | None = None
+        self.tracing = trace
+        if trace:
+            self.pm.add_hookcall_monitoring(_trace_before, _trace_after)
+        for name in blocked:
+            self.pm.set_blocked(name)
+        self._load_builtins()
+        if autoload:
+            self._load_entry_points()
+        for module in extra:
+            self._load_module(module)
+
+    @property
+    def hook(self) -> Any:
+        """The pluggy hook relay: ``host.hook.ovtune_stage_start(...)``."""
+        return self.pm.hook
+
+    # -- loading ---------------------------------------------------------------------
+
+    def register(self, plugin: object, info: PluginInfo) -> None:
+        """Register ``plugin`` (a module or an object with hook implementations)."""
+        if self.pm.is_blocked(info.name):
+            return
+        self.pm.register(plugin, name=info.name)
+        self.plugins[info.name] = info
+        self._registry = None
+
+    def unregister(self, name: str) -> None:
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        self.plugins.pop(name, None)
+        self._registry = None
+
+    def _load_builtins(self) -> None:
+        for name, module_name in BUILTIN_PLUGINS:
+            if self.pm.is_blocked(name):
+                continue
+            module = importlib.import_module(module_name)
+            info = PluginInfo(name, module_name, PROJECT_NAME, __version__, builtin=True)
+            self.register(module, info)
+
+    def _load_entry_points(self) -> None:
+        for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if self.pm.is_blocked(entry_point.name) or entry_point.name in self.plugins:
+                continue
+            dist = entry_point.dist
+            info = PluginInfo(
+                entry_point.name,
+                entry_point.value,
+                dist.name if dist else "unknown distribution",
+                dist.version if dist else "?",
+            )
+            try:
+                plugin = entry_point.load()
+            except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the tool
+                self._fail(info, exc)
+                continue
+            self.register(plugin, info)
+
+    def _load_module(self, module_name: str) -> None:
+        info = PluginInfo(module_name, module_name, "command line (-p)", "-")
+        try:
+            module: ModuleType = importlib.import_module(module_name)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(info, exc)
+            return
+        self.register(module, info)
+
+    def _fail(self, info: PluginInfo, exc: BaseException) -> None:
+        info.error = f"{type(exc).__name__}: {_first_line(exc)}"
+        self.failed.append(info)
+        self._warn(f"plugin {info.name!r} from {info.label} failed to load: {info.error}")
+
+    # -- registry --------------------------------------------------------------------
+
+    @property
+    def registry(self) -> Registry:
+        """Collect every plugin's registrations (once; cached until a plugin is added)."""
+        if self._registry is None:
+            self._registry = self._build_registry()
+        return self._registry
+
+    def _build_registry(self) -> Registry:
+        collected: list[tuple[PluginInfo, Registration]] = []
+        for cls, hook_name in _REGISTRATION_HOOKS.items():
+            caller = getattr(self.pm.hook, hook_name)
+            for impl in reversed(caller.get_hookimpls()):
+                info = self.plugins.get(impl.plugin_name)
+                if info is None or info.error:
+                    continue
+                try:
+                    if self.tracing:
+                        _trace(f"{hook_name}() <- {impl.plugin_name}")
+                    items = list(impl.function() or ())
+                    for item in items:
+                        if not isinstance(item, cls):
+                            raise TypeError(f"{hook_name} returned {type(item).__name__}, expected {cls.__name__}")
+                except Exception as exc:  # noqa: BLE001
+                    self._fail(info, exc)
+                    continue
+                collected.extend((info, item) for item in items)
+        registry = Registry(self.failed)
+        for info in self.plugins.values():
+            info.registers.clear()
+        for info, item in collected:
+            if not info.error:
+                registry.add(item, info)
+        return registry
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _warn_to_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def _trace(message: str) -> None:
+    print(f"ovtune-trace: {message}", file=sys.stderr)
+
+
+def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    plugins = ", ".join(impl.plugin_name for impl in hook_impls)
+    args = ", ".join(f"{key}={value!r:.60}" for key, value in kwargs.items())
+    _trace(f"{hook_name}({args}) -> [{plugins}]")
+
+
+def _trace_after(outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    try:
+        result = outcome.get_result()
+    except BaseException as exc:  # noqa: BLE001
+        _trace(f"{hook_name} raised {type(exc).__name__}: {exc}")
+        return
+    _trace(f"{hook_name} returned {result!r:.200}")

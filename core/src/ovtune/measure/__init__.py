@@ -1,0 +1,1 @@
+"""The measurement engine: what runs on the original model and on every stage's output."""

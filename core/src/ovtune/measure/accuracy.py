@@ -1,0 +1,64 @@
+"""Accuracy: the recipe's metric on its validation data.
+
+Metrics that compare with the original model use reference outputs from the original model
+compiled with ``INFERENCE_PRECISION_HINT=f32``, so the reference is the model as trained,
+not its bf16 execution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ovtune.context import MeasureContext, MeasureSubject
+from ovtune.errors import MeasurementError
+from ovtune.types import Options, implementation
+
+REFERENCE_CONFIG = {"INFERENCE_PRECISION_HINT": "f32"}
+
+
+def infer_all(compiled: Any, dataset: Any) -> list[list[np.ndarray]]:
+    """Run every sample through ``compiled``; outputs copied (requests reuse buffers)."""
+    request = compiled.create_infer_request()
+    outputs = []
+    for sample in dataset:
+        result = request.infer(dict(sample.inputs))
+        outputs.append([np.array(result[port], copy=True) for port in compiled.outputs])
+    return outputs
+
+
+def reference_outputs(context: MeasureContext) -> list[list[np.ndarray]]:
+    """The original model's f32 outputs on the metric's data (computed once)."""
+    if "reference_outputs" not in context.cache:
+        from ovtune.deploy import compile_model
+
+        assert context.metric is not None
+        compiled = compile_model(
+            context.core, context.reference.read(), context.device, {**context.config, **REFERENCE_CONFIG}
+        )
+        context.cache["reference_outputs"] = infer_all(compiled, context.data.get(context.metric.data))
+    return context.cache["reference_outputs"]  # type: ignore[no-any-return]
+
+
+def measure_accuracy(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
+    spec = context.metric
+    if spec is None:
+        raise MeasurementError("measure.metrics: 'accuracy' needs a [metric] section")
+    metric = spec.metric.item
+    dataset = context.data.get(spec.data)
+    if metric.needs_labels and not dataset.has_labels:
+        raise MeasurementError(f"metric.kind: {metric.name!r} needs labels, and data.{spec.data} has none")
+    outputs = infer_all(context.compile(subject), dataset)
+    references = reference_outputs(context) if metric.needs_reference else None
+    accumulator = implementation(metric, "create")(spec.options)
+    for index, sample in enumerate(dataset):
+        accumulator.update(outputs[index], sample, references[index] if references else None)
+    higher_is_better = getattr(spec.options, "higher_is_better", metric.higher_is_better)
+    return {
+        "metric": metric.name,
+        "value": float(accumulator.result()),
+        "data": spec.data,
+        "samples": len(dataset),
+        "higher_is_better": higher_is_better,
+    }

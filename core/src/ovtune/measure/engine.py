@@ -1,0 +1,74 @@
+"""Runs the recipe's measurements on the original model and on every stage's output.
+
+All models are compiled with the same ``[deploy]`` settings on the same device; what the
+runtime actually applied (properties read back, runtime precision per layer) is recorded next
+to every figure.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from ovtune.context import DataCatalog, MeasureContext, MeasureSubject, RunInfo
+from ovtune.deploy import compile_config, select_device
+from ovtune.measure.precision import read_back_properties, runtime_precision
+from ovtune.types import implementation
+
+if TYPE_CHECKING:
+    from ovtune.manager import PluginHost
+    from ovtune.recipe import Recipe
+
+
+def measure_models(
+    subjects: list[MeasureSubject], recipe: Recipe, host: PluginHost, catalog: DataCatalog, run: RunInfo
+) -> dict[str, Any]:
+    """Measure every subject (the first is the original model); returns the report section."""
+    import openvino as ov
+
+    core = ov.Core()
+    device = select_device(host, recipe.deploy.device, core)
+    config = compile_config(recipe.deploy)
+    context = MeasureContext(
+        core=core,
+        device=device,
+        config=config,
+        deploy=recipe.deploy,
+        measure=recipe.measure,
+        data=catalog,
+        metric=recipe.metric,
+        reference=subjects[0],
+    )
+    models = []
+    for subject in subjects:
+        started = time.perf_counter()
+        compiled = context.compile(subject)
+        entry: dict[str, Any] = {
+            "label": subject.label,
+            "path": str(subject.model_path) if subject.model_path else None,
+            "compile_seconds": time.perf_counter() - started,
+            "runtime": {"properties": read_back_properties(compiled), "precision": runtime_precision(compiled)},
+            "measurements": {},
+        }
+        for provided in recipe.measurements:
+            measurement = provided.item
+            host.hook.ovtune_measurement_start(run=run, model=subject.label, name=measurement.name)
+            result = implementation(measurement, "run")(subject, measurement.options(), context)
+            entry["measurements"][measurement.name] = result
+            host.hook.ovtune_measurement_finish(run=run, model=subject.label, name=measurement.name, result=result)
+        context.compiled.pop(subject.label, None)
+        models.append(entry)
+    _add_accuracy_drop(models)
+    return {"device": device, "config": {k: str(v) for k, v in config.items()}, "models": models}
+
+
+def _add_accuracy_drop(models: list[dict[str, Any]]) -> None:
+    """Accuracy change against the original model, positive = worse."""
+    original = models[0]["measurements"].get("accuracy") if models else None
+    if not original:
+        return
+    for entry in models:
+        accuracy = entry["measurements"].get("accuracy")
+        if accuracy:
+            delta = original["value"] - accuracy["value"]
+            accuracy["drop"] = delta if accuracy["higher_is_better"] else -delta

@@ -1,0 +1,96 @@
+"""Inputs for timed inference, prepared outside the timed region.
+
+Real samples from the recipe's data are used when they fit the compiled model's input shapes;
+otherwise random data of the right shape and type. The report says which, because timings on
+random data can differ from real data (e.g. sparse activations, early exits).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ovtune.errors import MeasurementError
+
+if TYPE_CHECKING:
+    import openvino as ov
+
+    from ovtune.types import Dataset
+
+DEFAULT_INPUT_COUNT = 8
+_TYPES = {
+    "f32": np.float32,
+    "f16": np.float16,
+    "i64": np.int64,
+    "i32": np.int32,
+    "u8": np.uint8,
+    "i8": np.int8,
+    "boolean": np.bool_,
+    "f64": np.float64,
+}
+
+
+@dataclass
+class PreparedInputs:
+    """Several distinct input sets, and where they came from."""
+
+    feeds: list[dict[str, np.ndarray]]
+    source: str
+
+
+def prepare_inputs(
+    compiled: ov.CompiledModel,
+    data: Dataset | None,
+    data_name: str | None,
+    count: int = DEFAULT_INPUT_COUNT,
+    seed: int = 0,
+) -> PreparedInputs:
+    """Up to ``count`` input sets for ``compiled``: real samples if they fit, else random."""
+    ports = list(compiled.inputs)
+    if data is not None:
+        feeds = []
+        for index in range(min(count, len(data))):
+            sample = data[index]
+            feed = _match(ports, sample.inputs)
+            if feed is None:
+                break
+            feeds.append(feed)
+        if feeds:
+            return PreparedInputs(feeds, f"data.{data_name} ({len(feeds)} samples)")
+    rng = np.random.default_rng(seed)
+    feeds = []
+    for _ in range(count):
+        feed = {}
+        for port in ports:
+            shape = port.get_partial_shape()
+            if shape.is_dynamic:
+                raise MeasurementError(
+                    f"input {port.get_any_name()!r} has dynamic shape {shape} and no data fits it; "
+                    "add a [data.*] section or give the model a static shape"
+                )
+            dtype = _TYPES.get(port.get_element_type().get_type_name(), np.float32)
+            values = rng.uniform(0, 1, size=tuple(shape.to_shape()))
+            feed[port.get_any_name()] = values.astype(dtype)
+        feeds.append(feed)
+    return PreparedInputs(feeds, "random")
+
+
+def _match(ports: list[Any], inputs: Any) -> dict[str, np.ndarray] | None:
+    feed = {}
+    for port in ports:
+        name = port.get_any_name()
+        array = inputs.get(name)
+        if array is None:
+            array = next((inputs[n] for n in port.get_names() if n in inputs), None)
+        if array is None or not port.get_partial_shape().compatible(_partial(array.shape)):
+            return None
+        feed[name] = np.ascontiguousarray(array)
+    return feed
+
+
+def _partial(shape: tuple[int, ...]) -> Any:
+    import openvino as ov
+
+    return ov.PartialShape(list(shape))

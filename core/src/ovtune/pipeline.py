@@ -1,0 +1,240 @@
+"""Runs a recipe: load, stages (cached), measurements, reports.
+
+Each stage receives the current ``openvino.Model`` and a :class:`StageContext` and returns the
+next model; its output is saved as IR into the stage cache and copied into the run folder
+(``stages/01-NAME/model.xml``). The input model file is only ever read; every output is written
+atomically; an interrupted run resumes from the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ovtune import __version__
+from ovtune.cache import StageCache, default_cache_root, library_versions, stage_key
+from ovtune.context import (
+    DataCatalog,
+    MeasureSubject,
+    RunInfo,
+    StageContext,
+    StageRecord,
+    StageResult,
+    describe_inputs,
+)
+from ovtune.errors import OvtuneError, StageError
+from ovtune.storage import atomic_directory, hash_files, model_files
+from ovtune.types import implementation
+
+if TYPE_CHECKING:
+    import openvino as ov
+
+    from ovtune.manager import PluginHost
+    from ovtune.recipe import Recipe, StageSpec
+
+REPORT_SCHEMA_VERSION = 1
+log = logging.getLogger("ovtune.pipeline")
+
+
+def default_run_dir(recipe: Recipe) -> Path:
+    return recipe.output.dir or recipe.base_dir / "runs" / recipe.name
+
+
+class Pipeline:
+    """One run of one recipe."""
+
+    def __init__(
+        self,
+        recipe: Recipe,
+        host: PluginHost,
+        *,
+        run_dir: Path | None = None,
+        use_cache: bool | None = None,
+        cache_root: Path | None = None,
+    ):
+        self.recipe = recipe
+        self.host = host
+        self.run_dir = (run_dir or default_run_dir(recipe)).resolve()
+        self.use_cache = recipe.output.cache if use_cache is None else use_cache
+        self.cache = StageCache(cache_root or recipe.output.cache_dir or default_cache_root())
+        self.info = RunInfo(recipe.name, recipe.path, self.run_dir, tuple(s.name for s in recipe.stages))
+
+    # -- loading -----------------------------------------------------------------------
+
+    def load_original(self) -> ov.Model:
+        loader = self.recipe.model.loader.item
+        return implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options)
+
+    def source_files(self) -> list[Path]:
+        source = self.recipe.model.source
+        return model_files(source) if isinstance(source, Path) else []
+
+    # -- running -----------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        started = dt.datetime.now(dt.timezone.utc)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        original = self.load_original()
+        catalog = DataCatalog(self.recipe.data, describe_inputs(original), self.recipe.base_dir)
+        self.host.hook.ovtune_pipeline_start(run=self.info)
+        files = self.source_files()
+        current_hash = hash_files(files) if files else _hash_model(original)
+        current: ov.Model | None = original
+        current_path: Path | None = None
+        records: list[StageRecord] = []
+        for spec in self.recipe.stages:
+            record, current_path, current_hash = self._run_stage(spec, current, current_path, current_hash, catalog)
+            current = None
+            records.append(record)
+        del original, current
+        subjects = [MeasureSubject("original", None, files, loader=self.load_original)]
+        subjects += [MeasureSubject(r.label, Path(r.model_path), model_files(Path(r.model_path))) for r in records]
+        from ovtune.measure.engine import measure_models
+
+        measured = measure_models(subjects, self.recipe, self.host, catalog, self.info)
+        report = {
+            "schema_version": REPORT_SCHEMA_VERSION,
+            "ovtune_version": __version__,
+            "name": self.recipe.name,
+            "recipe_path": str(self.recipe.path) if self.recipe.path else None,
+            "run_dir": str(self.run_dir),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "recipe": self.recipe.resolved(),
+            "model": {
+                "source": str(self.recipe.model.source),
+                "hash": hash_files(files) if files else None,
+                "inputs": [vars(spec) for spec in catalog.model_inputs],
+            },
+            "environment": environment(self.host),
+            "stages": [record.to_json() for record in records],
+            **measured,
+        }
+        self._write_reports(report)
+        self.host.hook.ovtune_pipeline_finish(run=self.info, report=report)
+        return report
+
+    def _run_stage(
+        self, spec: StageSpec, model: ov.Model | None, model_path: Path | None, input_hash: str, catalog: DataCatalog
+    ) -> tuple[StageRecord, Path, str]:
+        options = spec.options.model_dump(mode="json")
+        self.host.hook.ovtune_stage_start(run=self.info, index=spec.index, name=spec.name, options=options)
+        plugin = spec.stage.plugin
+        key = stage_key(
+            input_hash=input_hash,
+            stage=spec.name,
+            options=options,
+            plugin_version=plugin.version,
+            data=catalog.fingerprint(),
+        )
+        entry = self.cache.lookup(key) if self.use_cache else None
+        if entry is not None:
+            record = StageRecord.from_json({**entry.record, "cached": True, "index": spec.index})
+        else:
+            if model is None:
+                import openvino as ov
+
+                model = ov.Core().read_model(str(model_path))
+            result, seconds = self._execute(spec, model, catalog)
+            record = StageRecord(
+                index=spec.index,
+                name=spec.name,
+                options=options,
+                cache_key=key,
+                model_path="",
+                seconds=seconds,
+                cached=False,
+                plugin=plugin.label,
+                notes=result.notes,
+                details=result.details,
+            )
+            entry = self.cache.store(key, result.model, record.to_json())
+        output_hash = hash_files(model_files(entry.model_path))
+        target = self.run_dir / "stages" / spec.label
+        with atomic_directory(target) as temporary:
+            for path in model_files(entry.model_path):
+                shutil.copyfile(path, temporary / path.name)
+        record.model_path = str(target / entry.model_path.name)
+        record.details = {**record.details, "output_hash": output_hash}
+        self.host.hook.ovtune_stage_finish(run=self.info, index=spec.index, record=record)
+        return record, target / entry.model_path.name, output_hash
+
+    def _execute(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
+        import openvino as ov
+
+        work_dir = self.run_dir / "work" / spec.label
+        work_dir.mkdir(parents=True, exist_ok=True)
+        context = StageContext(
+            recipe=self.recipe,
+            index=spec.index,
+            name=spec.name,
+            data=catalog,
+            deploy=self.recipe.deploy,
+            work_dir=work_dir,
+            log=logging.getLogger(f"ovtune.stage.{spec.name}"),
+            registry=self.host.registry,
+        )
+        started = time.perf_counter()
+        try:
+            result = implementation(spec.stage.item, "run")(model, spec.options, context)
+        except OvtuneError as exc:
+            if isinstance(exc, StageError) and exc.stage:
+                raise
+            raise StageError(str(exc), stage=f"{spec.key} ({spec.name})") from exc
+        seconds = time.perf_counter() - started
+        if isinstance(result, ov.Model):
+            result = StageResult(result)
+        if not isinstance(result, StageResult) or not isinstance(result.model, ov.Model):
+            raise TypeError(
+                f"stage {spec.name!r} returned {type(result).__name__}, expected openvino.Model or StageResult"
+            )
+        shutil.rmtree(work_dir, ignore_errors=True)
+        return result, seconds
+
+    def _write_reports(self, report: dict[str, Any]) -> None:
+        from ovtune.report.console import make_console
+
+        console = make_console()
+        written = []
+        for provided in self.recipe.reporters:
+            written += implementation(provided.item, "write")(report, self.run_dir, console) or []
+        report["files"] = [str(path) for path in written]
+
+
+def _hash_model(model: ov.Model) -> str:
+    import hashlib
+    import tempfile
+
+    import openvino as ov
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.xml"
+        ov.save_model(model, str(path), compress_to_fp16=False)
+        return hash_files(model_files(path)) or hashlib.sha256().hexdigest()
+
+
+def environment(host: PluginHost) -> dict[str, Any]:
+    """Versions, CPU and plugins: what a reader needs to reproduce the figures."""
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpu": cpu_name(),
+        "libraries": library_versions(),
+        "plugins": {name: info.label for name, info in host.plugins.items()},
+    }
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

@@ -1,0 +1,433 @@
+"""TOML recipes -> validated, typed :class:`Recipe` objects.
+
+Validation uses pydantic (v2): one options model per plugin is at once the validator, the
+documentation shown by ``ovtune stages`` and the source of ``ovtune schema``; its error
+locations become recipe key paths (``stage[2].preset``). List items (stages among them)
+are numbered from 1, as users count them in the file.
+
+A recipe is validated in two passes: the fixed sections first (``[model]``, ``[deploy]``,
+``[measure]``, ``[output]``, the shape of ``[data.*]``, ``[metric]`` and ``[[stage]]``), then
+every plugin-owned table against the options model its plugin registered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ovtune.errors import PluginError, RecipeError
+from ovtune.fields import BASE_DIR_CONTEXT_KEY, Duration, RecipePath
+from ovtune.manager import Provided, Registry
+from ovtune.types import DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+SCHEMA_VERSION = 1
+PYTHON_KIND_PREFIX = "python:"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _OpenSection(BaseModel):
+    """A table whose remaining keys belong to a plugin's options model."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    @property
+    def plugin_options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ModelSection(_OpenSection):
+    """``[model]``: the model to optimize."""
+
+    source: str = Field(description="Model file (.xml, .onnx, .tflite, .pdmodel) or 'scheme:reference'")
+    format: str | None = Field(None, description="Loader name; by default chosen from the file suffix")
+
+
+class DataSection(_OpenSection):
+    """``[data.NAME]``: a dataset; the other keys are the dataset kind's options."""
+
+    kind: str = Field(description="Dataset kind (npz, npy, images, random, python, ...)")
+
+
+class MetricSection(_OpenSection):
+    """``[metric]``: how accuracy is judged; the other keys are the metric's options."""
+
+    kind: str = Field(description="Metric name (top1, topk, top1_agreement, cosine, ...)")
+    data: str = Field("validation", description="Name of the [data.*] entry to evaluate on")
+
+
+class StageSection(_OpenSection):
+    """``[[stage]]``: one optimization step; the other keys are the stage's options."""
+
+    use: str = Field(description="Stage name, e.g. 'mo' or 'pot.default'")
+
+
+Hint = Literal["latency", "throughput", "cumulative_throughput", "none"]
+Precision = Literal["f32", "bf16", "f16"]
+
+
+class DeploySection(_Section):
+    """``[deploy]``: how the model is compiled and run."""
+
+    device: str = Field("CPU", description="CPU, GPU, NPU, AUTO[:list], HETERO:list, MULTI:list")
+    hint: Hint | None = Field(None, description="Performance hint")
+    streams: int | Literal["auto"] | None = Field(None, description="NUM_STREAMS")
+    requests: int | None = Field(None, ge=1, description="Number of infer requests (throughput)")
+    threads: int | None = Field(None, ge=0, description="INFERENCE_NUM_THREADS")
+    precision: Precision | None = Field(None, description="INFERENCE_PRECISION_HINT")
+    pinning: bool | None = Field(None, description="ENABLE_CPU_PINNING")
+    cache_dir: RecipePath | None = Field(None, description="Model cache folder (CACHE_DIR)")
+    properties: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Extra properties passed to compile_model"
+    )
+
+
+class MeasureSection(_Section):
+    """``[measure]``: what is measured on the original model and every stage's output."""
+
+    metrics: list[str] = Field(
+        default_factory=lambda: ["size", "latency", "accuracy"], description="Measurements to run"
+    )
+    duration: Duration = Field(3.0, gt=0, description="Time spent per latency trial")
+    iterations: int | None = Field(None, ge=1, description="Fixed count instead of a duration")
+    warmup: int = Field(10, ge=0, description="Untimed inferences before timing")
+    trials: int = Field(3, ge=1, description="Repeated trials; the spread flags noise")
+    baseline: str | None = Field(None, description="Native-framework baseline (plugin)")
+
+
+class OutputSection(_Section):
+    """``[output]``: where results go."""
+
+    dir: RecipePath | None = Field(None, description="Run folder (default: runs/NAME next to the recipe)")
+    reports: list[str] = Field(default_factory=lambda: ["console", "json"], description="Reporters")
+    cache: bool = Field(True, description="Reuse finished stages from the stage cache")
+    cache_dir: RecipePath | None = Field(None, description="Stage cache (default: ~/.cache/ovtune)")
+
+
+class RecipeDocument(_Section):
+    """The whole recipe file, before plugin options are validated."""
+
+    schema_: int = Field(alias="schema", description="Recipe format version; must be 1")
+    name: str | None = Field(None, description="Run name (default: the recipe file's stem)")
+    description: str = ""
+    model: ModelSection
+    data: dict[str, DataSection] = Field(default_factory=dict)
+    metric: MetricSection | None = None
+    stage: list[StageSection] = Field(default_factory=list)
+    deploy: DeploySection = Field(default_factory=DeploySection)  # type: ignore[arg-type]
+    measure: MeasureSection = Field(default_factory=MeasureSection)  # type: ignore[arg-type]
+    output: OutputSection = Field(default_factory=OutputSection)  # type: ignore[arg-type]
+
+    @field_validator("schema_")
+    @classmethod
+    def _known_schema(cls, value: int) -> int:
+        if value != SCHEMA_VERSION:
+            raise ValueError(f"unsupported recipe schema {value}; this ovtune reads schema {SCHEMA_VERSION}")
+        return value
+
+
+# --------------------------------------------------------------------------------------
+# Resolved recipe
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    source: str | Path
+    loader: Provided[Loader]
+    options: Options
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    name: str
+    kind: Provided[DatasetKind]
+    options: Options
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    metric: Provided[Metric]
+    options: Options
+    data: str
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    index: int
+    name: str
+    stage: Provided[Stage]
+    options: Options
+
+    @property
+    def key(self) -> str:
+        """Recipe key path of this stage: ``stage[2]``."""
+        return f"stage[{self.index}]"
+
+    @property
+    def label(self) -> str:
+        """``02-pot.default``: the stage's folder name in the run folder."""
+        return f"{self.index:02d}-{self.name}"
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A validated recipe with every plugin-owned table resolved to its options model."""
+
+    name: str
+    path: Path | None
+    base_dir: Path
+    raw: dict[str, Any]
+    document: RecipeDocument
+    model: ModelSpec
+    data: dict[str, DataSpec]
+    metric: MetricSpec | None
+    stages: list[StageSpec]
+    measurements: list[Provided[Measurement]]
+    reporters: list[Provided[Reporter]]
+
+    @property
+    def deploy(self) -> DeploySection:
+        return self.document.deploy
+
+    @property
+    def measure(self) -> MeasureSection:
+        return self.document.measure
+
+    @property
+    def output(self) -> OutputSection:
+        return self.document.output
+
+    def resolved(self) -> dict[str, Any]:
+        """The recipe with defaults filled in and paths made absolute (JSON-compatible)."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "name": self.name,
+            "model": {
+                "source": str(self.model.source),
+                "format": self.model.loader.item.name,
+                **self.model.options.model_dump(mode="json"),
+            },
+            "data": {n: {"kind": d.kind.item.name, **d.options.model_dump(mode="json")} for n, d in self.data.items()},
+            "metric": None
+            if self.metric is None
+            else {
+                "kind": self.metric.metric.item.name,
+                "data": self.metric.data,
+                **self.metric.options.model_dump(mode="json"),
+            },
+            "stage": [{"use": s.name, **s.options.model_dump(mode="json")} for s in self.stages],
+            "deploy": self.deploy.model_dump(mode="json"),
+            "measure": self.measure.model_dump(mode="json"),
+            "output": self.output.model_dump(mode="json"),
+        }
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+
+
+def load_recipe(path: Path | str, registry: Registry) -> Recipe:
+    """Read and validate a recipe file; every problem is a :class:`RecipeError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise RecipeError("recipe file not found" if not path.exists() else "not a file", file=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(f"cannot read recipe: {exc}", file=path) from None
+    return parse_recipe(text, base_dir=path.resolve().parent, registry=registry, file=path)
+
+
+def parse_recipe(text: str, *, base_dir: Path, registry: Registry, file: Path | None = None) -> Recipe:
+    """Validate recipe text. ``base_dir`` is where relative paths start."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(f"invalid TOML: {exc}", file=file) from None
+    return build_recipe(raw, base_dir=base_dir, registry=registry, file=file)
+
+
+def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, file: Path | None = None) -> Recipe:
+    """Validate an already-parsed recipe mapping."""
+    raw = _expand_python_kinds(raw)
+    context = {BASE_DIR_CONTEXT_KEY: base_dir}
+    if "schema" not in raw:
+        raise RecipeError(
+            f"missing key; add 'schema = {SCHEMA_VERSION}' at the top of the recipe", file=file, key="schema"
+        )
+    try:
+        document = RecipeDocument.model_validate(raw, context=context)
+    except ValidationError as exc:
+        raise _recipe_error(exc, file=file) from None
+
+    def options(model: type[Options], values: dict[str, Any], key: str) -> Options:
+        try:
+            return model.model_validate(values, context=context)
+        except ValidationError as exc:
+            raise _recipe_error(exc, file=file, prefix=key) from None
+
+    def lookup(cls: type[Any], name: str, key: str) -> Provided[Any]:
+        try:
+            return registry.get(cls, name)
+        except PluginError as exc:
+            raise RecipeError(str(exc), file=file, key=key) from None
+
+    model_spec = _model_spec(document.model, registry, base_dir, file, options)
+    data = {
+        name: DataSpec(
+            name,
+            entry := lookup(DatasetKind, section.kind, f"data.{name}.kind"),
+            options(entry.item.options, section.plugin_options, f"data.{name}"),
+        )
+        for name, section in document.data.items()
+    }
+    metric = None
+    if document.metric is not None:
+        entry = lookup(Metric, document.metric.kind, "metric.kind")
+        metric = MetricSpec(
+            entry, options(entry.item.options, document.metric.plugin_options, "metric"), document.metric.data
+        )
+        if metric.data not in data:
+            raise RecipeError(
+                f"no [data.{metric.data}] section to evaluate the metric on (defined: {', '.join(data) or 'none'})",
+                file=file,
+                key="metric.data",
+            )
+    stages = []
+    for index, section in enumerate(document.stage, start=1):
+        key = f"stage[{index}]"
+        entry = lookup(Stage, section.use, f"{key}.use")
+        stages.append(StageSpec(index, section.use, entry, options(entry.item.options, section.plugin_options, key)))
+    measurements = [
+        lookup(Measurement, name, f"measure.metrics[{i}]") for i, name in enumerate(document.measure.metrics, start=1)
+    ]
+    if "accuracy" in document.measure.metrics and metric is None:
+        raise RecipeError(
+            "'accuracy' needs a [metric] section (and the [data.*] it names)", file=file, key="measure.metrics"
+        )
+    reporters = [
+        lookup(Reporter, name, f"output.reports[{i}]") for i, name in enumerate(document.output.reports, start=1)
+    ]
+    name = document.name or (file.stem if file else "recipe")
+    return Recipe(
+        name=name,
+        path=file.resolve() if file else None,
+        base_dir=base_dir,
+        raw=raw,
+        document=document,
+        model=model_spec,
+        data=data,
+        metric=metric,
+        stages=stages,
+        measurements=measurements,
+        reporters=reporters,
+    )
+
+
+def _model_spec(
+    section: ModelSection, registry: Registry, base_dir: Path, file: Path | None, options: Any
+) -> ModelSpec:
+    source: str | Path = section.source
+    loaders = registry.all(Loader)
+    if section.format is not None:
+        try:
+            loader = registry.get(Loader, section.format)
+        except PluginError as exc:
+            raise RecipeError(str(exc), file=file, key="model.format") from None
+    else:
+        scheme = section.source.split(":", 1)[0] if ":" in section.source[2:] else None
+        by_scheme = [entry for entry in loaders if scheme and scheme in entry.item.schemes]
+        suffix = Path(section.source).suffix.lower()
+        by_suffix = [entry for entry in loaders if suffix in entry.item.suffixes]
+        if by_scheme:
+            loader = by_scheme[0]
+        elif by_suffix:
+            loader = by_suffix[0]
+        else:
+            known = sorted({s for entry in loaders for s in entry.item.suffixes})
+            schemes = sorted({f"{s}:" for entry in loaders for s in entry.item.schemes})
+            hint = f"; sources like {', '.join(schemes)} need their plugin" if schemes else ""
+            what = f"'{suffix}'" if suffix else "without a suffix"
+            raise RecipeError(
+                f"unsupported model format {what} (supported: {', '.join(known + schemes)}; "
+                f"set model.format to choose a loader{hint})",
+                file=file,
+                key="model.source",
+            )
+    if not loader.item.schemes or not any(section.source.startswith(f"{s}:") for s in loader.item.schemes):
+        path = Path(section.source).expanduser()
+        source = path if path.is_absolute() else (base_dir / path).resolve()
+        if not source.exists():
+            raise RecipeError(f"model file not found: {source}", file=file, key="model.source")
+    return ModelSpec(source, loader, options(loader.item.options, section.plugin_options, "model"))
+
+
+def _expand_python_kinds(raw: dict[str, Any]) -> dict[str, Any]:
+    """``kind = "python:pkg.mod:fn"`` is shorthand for ``kind = "python"``, ``function = ...``."""
+
+    def expand(table: Any) -> Any:
+        if (
+            isinstance(table, dict)
+            and isinstance(table.get("kind"), str)
+            and table["kind"].startswith(PYTHON_KIND_PREFIX)
+            and "function" not in table
+        ):
+            return {**table, "kind": "python", "function": table["kind"][len(PYTHON_KIND_PREFIX) :]}
+        return table
+
+    result = dict(raw)
+    if isinstance(raw.get("data"), dict):
+        result["data"] = {name: expand(table) for name, table in raw["data"].items()}
+    if "metric" in raw:
+        result["metric"] = expand(raw["metric"])
+    return result
+
+
+def format_key_path(location: tuple[Any, ...], prefix: str = "") -> str:
+    """``("stage", 1, "preset")`` -> ``stage[2].preset``: list items count from 1, as users
+    count tables and values in the file."""
+    text = prefix
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            name = "schema" if part == "schema_" else str(part)
+            text += f".{name}" if text else name
+    return text
+
+
+def _recipe_error(exc: ValidationError, *, file: Path | None, prefix: str = "") -> RecipeError:
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    location = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    key = format_key_path(location, prefix)
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+        missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
+        close = difflib.get_close_matches(str(first["loc"][-1]), [str(m) for m in missing], n=1)
+        if close:
+            message += f" (did you mean {close[0]!r}?)"
+            errors = [e for e in errors if e["loc"] != (*first["loc"][:-1], close[0])]
+    elif first["type"] == "missing":
+        message = "missing required key"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        if "input" in first and first["type"] not in ("value_error",) and not isinstance(first["input"], dict):
+            message += f" (got {first['input']!r})"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return RecipeError(message, file=file, key=key or None)

@@ -1,0 +1,1 @@
+"""Reporters: turn a run's report dictionary into things people read."""

@@ -1,0 +1,184 @@
+"""Test helpers for ovtune and its plugins, registered as a pytest plugin (``pytest11``).
+
+Fixtures:
+
+``ovtune_host``
+    A fresh :class:`~ovtune.manager.PluginHost` with entry-point autoloading disabled: only the
+    built-in plugins, plus whatever the test registers.
+``ovtune_register``
+    ``ovtune_register(plugin, name=...)`` registers a plugin object on ``ovtune_host`` for one test.
+``ovtune_cli``
+    ``ovtune_cli("run", "recipe.toml")`` runs the command line in-process and returns a
+    :class:`CliResult` (exit code, stdout, stderr).
+``ovtune_project``
+    A :class:`RecipeProject` in a temporary folder: ``write_recipe(text)``, ``copy_demo_model()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ovtune.manager import PluginHost, PluginInfo
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, host: PluginHost | None = None) -> CliResult:
+    """Run ``ovtune ARGS`` in this process and capture its output.
+
+    Each call builds a fresh plugin host (so environment variables and ``sys.path`` changes
+    apply), unless ``host`` is given: then the command line uses that host and the plugins a
+    test registered on it.
+    """
+    from ovtune import cli
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    saved_env = dict(os.environ)
+    os.environ.update(env or {})
+    saved_state = cli._STATE
+    cli._STATE = cli.AppState(0, _plugin_args(args), host)
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = cli.main(list(args))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        cli._STATE = saved_state
+    return CliResult(code, stdout.getvalue(), stderr.getvalue())
+
+
+def _plugin_args(args: tuple[str, ...]) -> tuple[str, ...]:
+    values = []
+    for flag, value in itertools.pairwise(args):
+        if flag == "-p":
+            values.append(value)
+    return tuple(values)
+
+
+class RecipeProject:
+    """A temporary folder holding a recipe and the files it names."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write_recipe(self, text: str, name: str = "recipe.toml") -> Path:
+        path = self.root / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def copy_demo_model(self) -> dict[str, Path]:
+        """Copy the bundled demo model and data here; returns their paths by role."""
+        from ovtune import demo
+
+        files = {
+            "model": demo.model_path(),
+            "validation": demo.validation_path(),
+            "calibration": demo.calibration_path(),
+        }
+        copied = {}
+        for role, source in files.items():
+            target = self.root / source.name
+            shutil.copyfile(source, target)
+            copied[role] = target
+        return copied
+
+    def demo_recipe(
+        self, *, stages: str = "", measure: str = 'metrics = ["size", "accuracy"]', extra: str = ""
+    ) -> Path:
+        """A recipe for the demo model (copied here), with ``stages`` appended verbatim."""
+        self.copy_demo_model()
+        return self.write_recipe(DEMO_RECIPE.format(measure=measure, stages=stages, extra=extra))
+
+
+DEMO_RECIPE = """\
+schema = 1
+name = "test"
+
+[model]
+source = "digits_cnn.onnx"
+
+[data.validation]
+kind = "npz"
+path = "digits_val.npz"
+limit = 64
+
+[metric]
+kind = "top1"
+
+[measure]
+{measure}
+duration = "0.2s"
+trials = 1
+warmup = 2
+
+[output]
+cache_dir = "cache"
+{extra}
+{stages}
+"""
+
+
+@pytest.fixture
+def ovtune_host() -> PluginHost:
+    """A plugin host with the built-in plugins only (no entry points)."""
+    return PluginHost(autoload=False, trace=False)
+
+
+@pytest.fixture
+def ovtune_register(ovtune_host: PluginHost) -> Iterator[Callable[..., None]]:
+    """Register plugin objects on ``ovtune_host`` for the duration of one test."""
+    names: list[str] = []
+
+    def register(plugin: object, name: str = "test-plugin", distribution: str = "test-distribution") -> None:
+        ovtune_host.register(plugin, PluginInfo(name, type(plugin).__name__, distribution, "0"))
+        names.append(name)
+
+    yield register
+    for name in names:
+        ovtune_host.unregister(name)
+
+
+@pytest.fixture
+def ovtune_cli(ovtune_host: PluginHost) -> Callable[..., CliResult]:
+    """Run the ``ovtune`` command line in-process against ``ovtune_host``."""
+
+    def invoke(*args: str, env: dict[str, str] | None = None) -> CliResult:
+        return run_cli(*args, env=env, host=ovtune_host)
+
+    return invoke
+
+
+@pytest.fixture
+def ovtune_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RecipeProject:
+    """A temporary recipe project; the working directory is its root."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OVTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    return RecipeProject(tmp_path)
+
+
+def python_executable() -> str:
+    """The interpreter running the tests (for subprocess-based checks)."""
+    return sys.executable
+
+
+__all__: list[Any] = ["CliResult", "RecipeProject", "run_cli"]

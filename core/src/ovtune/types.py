@@ -1,0 +1,262 @@
+"""What plugins register.
+
+Every registration hook returns an iterable of these frozen dataclasses. They carry static
+metadata only (a name, a one-line summary, a pydantic options model) plus a reference to the
+implementation, which may be a ``"module:attribute"`` string imported on first use. Listing
+plugins therefore imports nothing heavy, and a plugin module can stay tiny::
+
+    @ovtune.hookimpl
+    def ovtune_register_stages():
+        return [Stage(name="mo", summary="Model Optimizer flags", options=MoOptions,
+                      run="ovtune_mo.stage:run")]
+
+The behaviour behind each registration is described by the small abstract classes at the end
+of this module (:class:`Dataset`, :class:`MetricAccumulator`) and by the call signatures
+given in each class's docstring.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from ovtune.importing import Implementation, resolve
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+class Options(BaseModel):
+    """Base class of every options model: unknown keys are errors, values are immutable.
+
+    A plugin's options model is both its part of the recipe schema and its documentation:
+    give every field a ``description``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoOptions(Options):
+    """For registrations that take no options."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Registration:
+    """Fields shared by every registration: a dotted lower-case name and a summary line."""
+
+    kind: ClassVar[str] = "registration"
+
+    name: str
+    summary: str
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"invalid {self.kind} name {self.name!r}: use lower-case words, digits, '_' and '.'")
+        if not self.summary.strip():
+            raise ValueError(f"{self.kind} {self.name!r} needs a one-line summary")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loader(Registration):
+    """Reads a model file into an ``openvino.Model``.
+
+    ``load(source: pathlib.Path | str, options) -> openvino.Model``. ``suffixes`` (``".onnx"``)
+    select the loader from a file name; ``schemes`` (``"torch"``) from a ``scheme:rest``
+    source string. ``[model] format = NAME`` selects it explicitly.
+    """
+
+    kind: ClassVar[str] = "loader"
+
+    load: Implementation
+    suffixes: tuple[str, ...] = ()
+    schemes: tuple[str, ...] = ()
+    options: type[Options] = NoOptions
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage(Registration):
+    """An optimization step: ``[[stage]] use = NAME``.
+
+    ``run(model: openvino.Model, options, context: ovtune.context.StageContext)
+    -> ovtune.context.StageResult | openvino.Model``. The stage must not mutate ``model``
+    (clone it first); its result is saved as IR and cached, keyed by the input model, the
+    options and the versions of its plugin, OpenVINO and NNCF.
+    """
+
+    kind: ClassVar[str] = "stage"
+
+    options: type[Options]
+    run: Implementation
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetKind(Registration):
+    """A data format: ``[data.NAME] kind = NAME``.
+
+    ``open(options, context: ovtune.context.DataContext) -> Dataset``.
+    """
+
+    kind: ClassVar[str] = "dataset kind"
+
+    options: type[Options]
+    open: Implementation
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metric(Registration):
+    """A quality metric: ``[metric] kind = NAME``.
+
+    ``create(options) -> MetricAccumulator``. ``needs_labels`` metrics read ``Sample.label``;
+    ``needs_reference`` metrics compare with the original model's outputs on the same sample.
+    """
+
+    kind: ClassVar[str] = "metric"
+
+    options: type[Options]
+    create: Implementation
+    higher_is_better: bool = True
+    needs_labels: bool = False
+    needs_reference: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Device(Registration):
+    """An inference device that ovtune knows how to describe and select.
+
+    ``name`` is lower-case (``cpu``); ``device`` is OpenVINO's spelling (``CPU``).
+    """
+
+    kind: ClassVar[str] = "device"
+
+    device: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measurement(Registration):
+    """Something measured on every model: ``[measure] metrics = [NAME, ...]``.
+
+    ``run(subject: ovtune.context.MeasureSubject, options, context:
+    ovtune.context.MeasureContext) -> dict[str, Any]`` (JSON-serializable statistics).
+    """
+
+    kind: ClassVar[str] = "measurement"
+
+    options: type[Options] = NoOptions
+    run: Implementation
+    unit: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Baseline(Registration):
+    """A native-framework comparison: ``[measure] baseline = NAME``.
+
+    ``run(source: pathlib.Path, options, context: ovtune.context.MeasureContext)
+    -> dict[str, Any]``, with the same keys as the measurements it can reproduce.
+    """
+
+    kind: ClassVar[str] = "baseline"
+
+    options: type[Options] = NoOptions
+    run: Implementation
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reporter(Registration):
+    """Writes or prints a run's report: ``[output] reports = [NAME, ...]``.
+
+    ``write(report: dict, out_dir: pathlib.Path, console: rich.console.Console)
+    -> list[pathlib.Path]`` (the files written, possibly none).
+    """
+
+    kind: ClassVar[str] = "reporter"
+
+    write: Implementation
+    default: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command(Registration):
+    """A sub-command of ``ovtune``. ``command`` resolves to a ``click.Command``."""
+
+    kind: ClassVar[str] = "command"
+
+    command: Implementation
+
+
+REGISTRATION_TYPES: tuple[type[Registration], ...] = (
+    Loader,
+    Stage,
+    DatasetKind,
+    Metric,
+    Device,
+    Measurement,
+    Baseline,
+    Reporter,
+    Command,
+)
+
+
+def implementation(registration: Registration, attribute: str) -> Any:
+    """Return the callable that ``registration.<attribute>`` names, importing it if needed."""
+    return resolve(getattr(registration, attribute))
+
+
+# --------------------------------------------------------------------------------------
+# Behaviour behind the registrations
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One item of a dataset: the model's inputs by input name, and an optional label.
+
+    Arrays keep the batch dimension the model expects (usually 1).
+    """
+
+    inputs: Mapping[str, np.ndarray]
+    label: Any = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Dataset(abc.ABC):
+    """A finite, indexable sequence of :class:`Sample`; reading an item must be cheap
+    enough to repeat (measurements cycle through samples)."""
+
+    @abc.abstractmethod
+    def __len__(self) -> int: ...
+
+    @abc.abstractmethod
+    def __getitem__(self, index: int) -> Sample: ...
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for index in range(len(self)):
+            yield self[index]
+
+    @property
+    def has_labels(self) -> bool:
+        """True when samples carry labels (metrics that need them check this)."""
+        return len(self) > 0 and self[0].label is not None
+
+
+class MetricAccumulator(abc.ABC):
+    """Accumulates one metric over a dataset, one sample at a time."""
+
+    @abc.abstractmethod
+    def update(
+        self,
+        outputs: list[np.ndarray],
+        sample: Sample,
+        reference: list[np.ndarray] | None,
+    ) -> None:
+        """Add one sample: the model's outputs, the sample, the original model's outputs."""
+
+    @abc.abstractmethod
+    def result(self) -> float:
+        """The metric over every sample seen so far."""
