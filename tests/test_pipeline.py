@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
-
 from ovtune.storage import hash_files
 from ovtune.testing import RecipeProject, run_cli
 

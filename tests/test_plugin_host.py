@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from distributions import STAGE_PLUGIN, make_distribution
-
 from ovtune import hookimpl
 from ovtune.errors import PluginError
 from ovtune.manager import BUILTIN_PLUGINS, PluginHost

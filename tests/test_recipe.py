@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ovtune.errors import RecipeError
 from ovtune.manager import PluginHost
 from ovtune.recipe import load_recipe, parse_recipe
