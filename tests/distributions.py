@@ -11,8 +11,9 @@ import textwrap
 from pathlib import Path
 
 
-def make_distribution(site: Path, *, distribution: str, version: str = "0.1.0", entry_point: str,
-                      module: str, code: str) -> Path:
+def make_distribution(
+    site: Path, *, distribution: str, version: str = "0.1.0", entry_point: str, module: str, code: str
+) -> Path:
     site.mkdir(parents=True, exist_ok=True)
     (site / f"{module}.py").write_text(textwrap.dedent(code), encoding="utf-8")
     info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
+
 from ovtune.storage import hash_files
 from ovtune.testing import RecipeProject, run_cli
 
@@ -82,7 +83,8 @@ def test_stages_run_in_order_and_save_ir(ovtune_project: RecipeProject) -> None:
     assert first.with_suffix(".bin").exists()
     model = ov.Core().read_model(str(first))
     assert "Multiply" in {op.get_type_name() for op in model.get_ops()} or "Divide" in {
-        op.get_type_name() for op in model.get_ops()}
+        op.get_type_name() for op in model.get_ops()
+    }
     assert [m["label"] for m in report["models"]] == ["original", "01-python", "02-python"]
     accuracy = [m["measurements"]["accuracy"]["value"] for m in report["models"]]
     assert accuracy[0] > 0.9
@@ -104,7 +106,8 @@ def test_second_run_reuses_every_stage(ovtune_project: RecipeProject) -> None:
     assert [s["cached"] for s in first["stages"]] == [False, False]
     assert [s["cached"] for s in second["stages"]] == [True, True]
     assert [s["details"]["output_hash"] for s in first["stages"]] == [
-        s["details"]["output_hash"] for s in second["stages"]]
+        s["details"]["output_hash"] for s in second["stages"]
+    ]
     assert "from cache" in second_run.stderr
 
 
@@ -141,8 +144,9 @@ args = {{ marker = "{marker}" }}
 """
     recipe = _project(ovtune_project, stages)
     env = {**os.environ, "OVTUNE_CACHE_DIR": str(ovtune_project.root / "cache"), "SLOW_STAGE_SECONDS": "600"}
-    process = subprocess.Popen([sys.executable, "-m", "ovtune", "run", str(recipe)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 120
     while not marker.exists():
         assert process.poll() is None, process.communicate()
@@ -192,7 +196,8 @@ def test_stage_gets_data_and_context(ovtune_project: RecipeProject) -> None:
         "    assert len(data) == 64 and data[0].inputs['image'].shape == (1, 1, 32, 32)\n"
         "    assert context.key == 'stage[1]' and context.work_dir.is_dir()\n"
         "    from ovtune.context import StageResult\n"
-        "    return StageResult(model, notes=['checked'], details={'samples': len(data)})\n")
+        "    return StageResult(model, notes=['checked'], details={'samples': len(data)})\n"
+    )
     recipe = ovtune_project.demo_recipe(stages='[[stage]]\nuse = "python"\nfunction = "data_stage:check"\n')
     result = run_cli("run", str(recipe))
     assert result.exit_code == 0, result.output

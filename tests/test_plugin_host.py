@@ -8,12 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from distributions import STAGE_PLUGIN, make_distribution
+
 from ovtune import hookimpl
 from ovtune.errors import PluginError
 from ovtune.manager import BUILTIN_PLUGINS, PluginHost
 from ovtune.testing import run_cli
 from ovtune.types import Loader, Measurement, Metric, Stage
+
+from distributions import STAGE_PLUGIN, make_distribution
 
 BROKEN = """
     raise ImportError("No module named 'nncf_missing_dependency'")
@@ -49,8 +51,14 @@ def test_plugins_json_lists_builtins_with_what_they_register() -> None:
 
 
 def test_entry_point_plugin_is_loaded_with_its_distribution(site: Path) -> None:
-    make_distribution(site, distribution="ovtune-extra", version="1.2.3", entry_point="extra",
-                      module="extra_plugin", code=STAGE_PLUGIN.format(stage="extra.scale"))
+    make_distribution(
+        site,
+        distribution="ovtune-extra",
+        version="1.2.3",
+        entry_point="extra",
+        module="extra_plugin",
+        code=STAGE_PLUGIN.format(stage="extra.scale"),
+    )
     host = PluginHost(autoload=True)
     provided = host.registry.get(Stage, "extra.scale")
     assert provided.plugin.distribution == "ovtune-extra"
@@ -87,8 +95,13 @@ def test_plugins_command_reports_broken_plugin(site: Path) -> None:
 
 def test_same_name_from_two_distributions_is_an_error_naming_both(site: Path, ovtune_project) -> None:
     for dist, module in (("ovtune-alpha", "alpha_plugin"), ("ovtune-beta", "beta_plugin")):
-        make_distribution(site, distribution=dist, entry_point=dist.split("-")[1], module=module,
-                          code=STAGE_PLUGIN.format(stage="shared.stage"))
+        make_distribution(
+            site,
+            distribution=dist,
+            entry_point=dist.split("-")[1],
+            module=module,
+            code=STAGE_PLUGIN.format(stage="shared.stage"),
+        )
     host = PluginHost(autoload=True)
     with pytest.raises(PluginError) as caught:
         host.registry.check()
@@ -123,7 +136,8 @@ def test_block_builtin_with_p_no(ovtune_project) -> None:
 
 def test_p_module_loads_a_plugin_module(site: Path, ovtune_project) -> None:
     (site / "local_plugin.py").write_text(
-        STAGE_PLUGIN.format(stage="local.noop").replace("\n    ", "\n").strip() + "\n")
+        STAGE_PLUGIN.format(stage="local.noop").replace("\n    ", "\n").strip() + "\n"
+    )
     recipe = ovtune_project.demo_recipe(stages='[[stage]]\nuse = "local.noop"\nfactor = 2.0\n')
     result = run_cli("-p", "local_plugin", "validate", str(recipe), env={"OVTUNE_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert result.exit_code == 0, result.output
@@ -144,8 +158,14 @@ def test_trace_prints_hook_calls(ovtune_project) -> None:
 
 def test_help_plugins_and_validate_do_not_import_openvino(ovtune_project) -> None:
     recipe = ovtune_project.demo_recipe()
-    for args in (["--help"], ["plugins"], ["plugins", "--json"], ["validate", str(recipe)], ["stages", "python"],
-                 ["schema"]):
+    for args in (
+        ["--help"],
+        ["plugins"],
+        ["plugins", "--json"],
+        ["validate", str(recipe)],
+        ["stages", "python"],
+        ["schema"],
+    ):
         code = (
             "import sys\n"
             "from ovtune.cli import main\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from ovtune.errors import RecipeError
 from ovtune.manager import PluginHost
 from ovtune.recipe import load_recipe, parse_recipe
@@ -36,29 +37,42 @@ def good(ovtune_project: RecipeProject) -> str:
         (lambda t: t.replace("[measure]", "[measure]\nhintt = 1"), "measure.hintt: unknown key"),
         (lambda t: t.replace("trials = 1", 'trials = "many"'), "measure.trials: Input should be a valid integer"),
         (lambda t: t.replace("trials = 1", "trials = 0"), "measure.trials: Input should be greater than or equal to 1"),
-        (lambda t: t.replace('source = "digits_cnn.onnx"', 'source = "missing.onnx"'),
-         "model.source: model file not found: "),
-        (lambda t: t.replace('source = "digits_cnn.onnx"', 'source = "model.h5"'),
-         "model.source: unsupported model format '.h5'"),
+        (
+            lambda t: t.replace('source = "digits_cnn.onnx"', 'source = "missing.onnx"'),
+            "model.source: model file not found: ",
+        ),
+        (
+            lambda t: t.replace('source = "digits_cnn.onnx"', 'source = "model.h5"'),
+            "model.source: unsupported model format '.h5'",
+        ),
         (lambda t: t.replace("schema = 1", "schema = 2"), "schema: unsupported recipe schema 2"),
         (lambda t: t.replace("schema = 1", ""), "schema: missing key"),
         (lambda t: t.replace('kind = "top1"', 'kind = "top2"'), "metric.kind: unknown metric 'top2'"),
-        (lambda t: t.replace('path = "digits_val.npz"', 'path = "nope.npz"'),
-         "data.validation.path: file not found"),
+        (lambda t: t.replace('path = "digits_val.npz"', 'path = "nope.npz"'), "data.validation.path: file not found"),
         (lambda t: t.replace("limit = 64", "limit = -3"), "data.validation.limit: Input should be greater"),
-        (lambda t: t + '\n[[stage]]\nuse = "python"\nfunction = "a:b"\n[[stage]]\nuse = "python"\nfunctio = "x:y"\n',
-         "stage[2].functio: unknown key (did you mean 'function'?)"),
-        (lambda t: t + '\n[[stage]]\nuse = "python"\nfunction = "not a reference"\n',
-         "stage[1].function: String should match pattern"),
-        (lambda t: t + '\n[[stage]]\nuse = "pot.default"\n',
-         "stage[1].use: unknown stage 'pot.default'; installed stages: python; it is provided by the "
-         "distribution ovtune-pot: pip install ovtune-pot"),
+        (
+            lambda t: t + '\n[[stage]]\nuse = "python"\nfunction = "a:b"\n[[stage]]\nuse = "python"\nfunctio = "x:y"\n',
+            "stage[2].functio: unknown key (did you mean 'function'?)",
+        ),
+        (
+            lambda t: t + '\n[[stage]]\nuse = "python"\nfunction = "not a reference"\n',
+            "stage[1].function: String should match pattern",
+        ),
+        (
+            lambda t: t + '\n[[stage]]\nuse = "pot.default"\n',
+            "stage[1].use: unknown stage 'pot.default'; installed stages: python; it is provided by the "
+            "distribution ovtune-pot: pip install ovtune-pot",
+        ),
         (lambda t: t + '\n[[stage]]\nuse = "pythn"\n', "stage[1].use: unknown stage 'pythn' (did you mean 'python'?)"),
-        (lambda t: t.replace('"size", "accuracy"', '"size", "acuracy"'),
-         "measure.metrics[2]: unknown measurement 'acuracy' (did you mean 'accuracy'?)"),
-        (lambda t: t.replace("[metric]", "[deploy]\nhint = \"fast\"\n[metric]"), "deploy.hint: Input should be"),
-        (lambda t: t.replace("[metric]", "[metric]\ndata = \"calibration\""),
-         "metric.data: no [data.calibration] section"),
+        (
+            lambda t: t.replace('"size", "accuracy"', '"size", "acuracy"'),
+            "measure.metrics[2]: unknown measurement 'acuracy' (did you mean 'accuracy'?)",
+        ),
+        (lambda t: t.replace("[metric]", '[deploy]\nhint = "fast"\n[metric]'), "deploy.hint: Input should be"),
+        (
+            lambda t: t.replace("[metric]", '[metric]\ndata = "calibration"'),
+            "metric.data: no [data.calibration] section",
+        ),
     ],
 )
 def test_bad_recipe_is_one_clear_line(ovtune_project: RecipeProject, good: str, change, expected: str) -> None:
@@ -66,8 +80,9 @@ def test_bad_recipe_is_one_clear_line(ovtune_project: RecipeProject, good: str, 
     assert expected in line
 
 
-def test_relative_paths_resolve_against_the_recipe_folder(ovtune_project: RecipeProject, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_paths_resolve_against_the_recipe_folder(
+    ovtune_project: RecipeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recipe = ovtune_project.demo_recipe()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

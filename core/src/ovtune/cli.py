@@ -151,7 +151,7 @@ def plugins_command(as_json: bool) -> None:
     """List installed plugins, what each registers, and load errors."""
     host = state().host()
     registry = host.registry
-    entries = [
+    entries: list[dict[str, Any]] = [
         {
             "name": info.name,
             "distribution": info.distribution,

@@ -37,7 +37,7 @@ class InputSpec:
 
 def describe_inputs(model: ov.Model) -> list[InputSpec]:
     """The inputs of an ``openvino.Model`` (the first name of each input's tensor)."""
-    specs = []
+    specs: list[InputSpec] = []
     for port in model.inputs:
         shape = tuple(dim.get_length() if dim.is_static else -1 for dim in port.get_partial_shape())
         names = port.get_names()

@@ -21,7 +21,7 @@ import difflib
 import importlib
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import ModuleType
@@ -346,13 +346,13 @@ def _trace(message: str) -> None:
     print(f"ovtune-trace: {message}", file=sys.stderr)
 
 
-def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: dict[str, Any]) -> None:
+def _trace_before(hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
     plugins = ", ".join(impl.plugin_name for impl in hook_impls)
     args = ", ".join(f"{key}={value!r:.60}" for key, value in kwargs.items())
     _trace(f"{hook_name}({args}) -> [{plugins}]")
 
 
-def _trace_after(outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: dict[str, Any]) -> None:
+def _trace_after(outcome: Any, hook_name: str, hook_impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
     try:
         result = outcome.get_result()
     except BaseException as exc:  # noqa: BLE001

@@ -28,7 +28,7 @@ from ovtune.context import (
     StageResult,
     describe_inputs,
 )
-from ovtune.errors import OvtuneError, StageError
+from ovtune.errors import ModelLoadError, OvtuneError, StageError
 from ovtune.storage import atomic_directory, hash_files, model_files
 from ovtune.types import implementation
 
@@ -68,8 +68,13 @@ class Pipeline:
     # -- loading -----------------------------------------------------------------------
 
     def load_original(self) -> ov.Model:
+        """Read the recipe's model; a load error names the recipe file and ``model.source``."""
         loader = self.recipe.model.loader.item
-        return implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options)
+        try:
+            return implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options)
+        except ModelLoadError as exc:
+            where = f"{self.recipe.path}: model.source" if self.recipe.path else "model.source"
+            raise ModelLoadError(f"{where}: {exc}") from None
 
     def source_files(self) -> list[Path]:
         source = self.recipe.model.source
@@ -201,7 +206,7 @@ class Pipeline:
         from ovtune.report.console import make_console
 
         console = make_console()
-        written = []
+        written: list[Path] = []
         for provided in self.recipe.reporters:
             written += implementation(provided.item, "write")(report, self.run_dir, console) or []
         report["files"] = [str(path) for path in written]

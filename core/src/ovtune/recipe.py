@@ -49,27 +49,27 @@ class _OpenSection(BaseModel):
 
 
 class ModelSection(_OpenSection):
-    """``[model]``: the model to optimize."""
+    """The model to optimize."""
 
     source: str = Field(description="Model file (.xml, .onnx, .tflite, .pdmodel) or 'scheme:reference'")
     format: str | None = Field(None, description="Loader name; by default chosen from the file suffix")
 
 
 class DataSection(_OpenSection):
-    """``[data.NAME]``: a dataset; the other keys are the dataset kind's options."""
+    """A dataset; the other keys are the dataset kind's options."""
 
     kind: str = Field(description="Dataset kind (npz, npy, images, random, python, ...)")
 
 
 class MetricSection(_OpenSection):
-    """``[metric]``: how accuracy is judged; the other keys are the metric's options."""
+    """How accuracy is judged; the other keys are the metric's options."""
 
     kind: str = Field(description="Metric name (top1, topk, top1_agreement, cosine, ...)")
     data: str = Field("validation", description="Name of the [data.*] entry to evaluate on")
 
 
 class StageSection(_OpenSection):
-    """``[[stage]]``: one optimization step; the other keys are the stage's options."""
+    """One optimization step; the other keys are the stage's options."""
 
     use: str = Field(description="Stage name, e.g. 'mo' or 'pot.default'")
 
@@ -79,7 +79,7 @@ Precision = Literal["f32", "bf16", "f16"]
 
 
 class DeploySection(_Section):
-    """``[deploy]``: how the model is compiled and run."""
+    """How the model is compiled and run."""
 
     device: str = Field("CPU", description="CPU, GPU, NPU, AUTO[:list], HETERO:list, MULTI:list")
     hint: Hint | None = Field(None, description="Performance hint")
@@ -95,7 +95,7 @@ class DeploySection(_Section):
 
 
 class MeasureSection(_Section):
-    """``[measure]``: what is measured on the original model and every stage's output."""
+    """What is measured on the original model and every stage's output."""
 
     metrics: list[str] = Field(
         default_factory=lambda: ["size", "latency", "accuracy"], description="Measurements to run"
@@ -108,7 +108,7 @@ class MeasureSection(_Section):
 
 
 class OutputSection(_Section):
-    """``[output]``: where results go."""
+    """Where results go."""
 
     dir: RecipePath | None = Field(None, description="Run folder (default: runs/NAME next to the recipe)")
     reports: list[str] = Field(default_factory=lambda: ["console", "json"], description="Reporters")
@@ -121,14 +121,14 @@ class RecipeDocument(_Section):
 
     schema_: int = Field(alias="schema", description="Recipe format version; must be 1")
     name: str | None = Field(None, description="Run name (default: the recipe file's stem)")
-    description: str = ""
-    model: ModelSection
-    data: dict[str, DataSection] = Field(default_factory=dict)
-    metric: MetricSection | None = None
-    stage: list[StageSection] = Field(default_factory=list)
-    deploy: DeploySection = Field(default_factory=DeploySection)  # type: ignore[arg-type]
-    measure: MeasureSection = Field(default_factory=MeasureSection)  # type: ignore[arg-type]
-    output: OutputSection = Field(default_factory=OutputSection)  # type: ignore[arg-type]
+    description: str = Field("", description="Free text, kept in the report")
+    model: ModelSection = Field(description="The model to optimize")
+    data: dict[str, DataSection] = Field(default_factory=dict, description="Named datasets")
+    metric: MetricSection | None = Field(None, description="How accuracy is judged")
+    stage: list[StageSection] = Field(default_factory=list, description="Optimization steps, in order")
+    deploy: DeploySection = Field(default_factory=DeploySection, description="Device and runtime settings")  # type: ignore[arg-type]
+    measure: MeasureSection = Field(default_factory=MeasureSection, description="What is measured")  # type: ignore[arg-type]
+    output: OutputSection = Field(default_factory=OutputSection, description="Where results go")  # type: ignore[arg-type]
 
     @field_validator("schema_")
     @classmethod

@@ -213,8 +213,8 @@ class ImageFolderDataset(Dataset):
         options = self._options
         with Image.open(self._files[index]) as image:
             mode = "L" if options.color == "GRAY" else "RGB"
-            picture = image.convert(mode).resize((self._size[1], self._size[0]), Image.BILINEAR)
-            pixels = np.asarray(picture, dtype=np.float32)
+            picture = image.convert(mode).resize((self._size[1], self._size[0]), Image.Resampling.BILINEAR)
+            pixels: np.ndarray = np.asarray(picture, dtype=np.float32)
         if pixels.ndim == 2:
             pixels = pixels[:, :, None]
         if options.color == "BGR":
@@ -286,9 +286,10 @@ def open_random(options: RandomOptions, context: DataContext) -> Dataset:
         shapes[spec.name] = shape
     samples = []
     for _ in range(options.count):
-        inputs = {}
+        inputs: dict[str, np.ndarray] = {}
         for spec in context.model_inputs:
             dtype = _NUMPY_TYPES.get(spec.element_type, np.float32)
+            values: np.ndarray
             if np.issubdtype(dtype, np.integer):
                 values = rng.integers(
                     int(options.low),

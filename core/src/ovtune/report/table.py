@@ -58,7 +58,7 @@ def notes(report: dict[str, Any]) -> list[str]:
     precisions = {row.label: row.precision for row in rows(report)}
     if "INFERENCE_PRECISION_HINT" not in config and any(p == "bf16" for p in precisions.values()):
         result.append(
-            "Models ran in bf16: OpenVINO's default on this CPU (AMX/AVX512-BF16) unless "
+            "Models ran in bf16: OpenVINO's default on CPUs with bf16 support (AVX512-BF16, AMX) unless "
             '[deploy] precision = "f32". Accuracy above is of that bf16 execution.'
         )
     for model in report.get("models", []):

@@ -1,0 +1,116 @@
+"""The command line: demo, stages, schema, version, errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import jsonschema
+import pytest
+
+from ovtune import __version__
+from ovtune.recipe import tomllib
+from ovtune.testing import RecipeProject, run_cli
+
+AUTOLOAD_OFF = {"OVTUNE_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.stdout
+
+
+def test_demo_prints_the_table(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OVTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    result = run_cli("demo")
+    assert result.exit_code == 0, result.output
+    table = result.stdout
+    for column in ("model", "size MB", "latency ms", "accuracy", "precision"):
+        assert column in table
+    assert "original" in table
+    report = json.loads((tmp_path / "ovtune-demo" / "report.json").read_text())
+    original = report["models"][0]
+    assert original["measurements"]["accuracy"]["samples"] == 360
+    assert original["measurements"]["accuracy"]["value"] >= 0.95
+    assert original["measurements"]["latency"]["median_ms"] > 0
+    assert original["runtime"]["precision"]["dominant"] in table
+
+
+def test_stages_lists_and_describes() -> None:
+    listing = run_cli("stages", env=AUTOLOAD_OFF)
+    assert listing.exit_code == 0
+    assert "python" in listing.stdout and "ovtune 0.1.0 (built-in)" in listing.stdout
+    detail = run_cli("stages", "python", env=AUTOLOAD_OFF)
+    assert detail.exit_code == 0
+    assert "function: string  (required)" in detail.stdout
+    assert "args: {string: Any} = {}" in detail.stdout
+    unknown = run_cli("stages", "nope", env=AUTOLOAD_OFF)
+    assert unknown.exit_code == 2
+    assert unknown.stderr.strip() == "error: unknown stage 'nope'; installed stages: python"
+
+
+def test_schema_accepts_good_recipes_and_rejects_bad_ones(ovtune_project: RecipeProject) -> None:
+    result = run_cli("schema", env=AUTOLOAD_OFF)
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    from ovtune.demo import recipe_path
+
+    for text in (
+        recipe_path().read_text(),
+        ovtune_project.demo_recipe(
+            stages='[[stage]]\nuse = "python"\nfunction = "m:f"\nargs = { x = 1 }\n'
+        ).read_text(),
+    ):
+        document = tomllib.loads(text)
+        errors = list(validator.iter_errors(document))
+        assert errors == [], errors
+    bad = tomllib.loads(ovtune_project.demo_recipe(stages='[[stage]]\nuse = "python"\nfunctio = "m:f"\n').read_text())
+    assert list(validator.iter_errors(bad))
+    bad_deploy = {**tomllib.loads(recipe_path().read_text()), "deploy": {"hint": "fast"}}
+    assert list(validator.iter_errors(bad_deploy))
+
+
+def test_schema_to_file(tmp_path) -> None:
+    target = tmp_path / "ovtune.schema.json"
+    assert run_cli("schema", "-o", str(target), env=AUTOLOAD_OFF).exit_code == 0
+    assert json.loads(target.read_text())["title"].startswith("ovtune recipe")
+
+
+def test_unknown_command_and_bad_option_exit_2() -> None:
+    assert run_cli("frobnicate").exit_code == 2
+    assert run_cli("run").exit_code == 2
+
+
+def test_verbose_shows_traceback(ovtune_project: RecipeProject) -> None:
+    recipe = ovtune_project.write_recipe("schema = 1\n[model]\nsource = 'missing.onnx'\n")
+    quiet = run_cli("validate", str(recipe))
+    assert quiet.exit_code == 2 and "Traceback" not in quiet.stderr
+    loud = run_cli("-v", "validate", str(recipe))
+    assert loud.exit_code == 2 and "Traceback" in loud.stderr
+
+
+def test_device_that_is_not_here(ovtune_project: RecipeProject) -> None:
+    recipe = ovtune_project.demo_recipe(extra='[deploy]\ndevice = "GPU"')
+    result = run_cli("run", str(recipe))
+    assert result.exit_code == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: deploy.device: GPU is not available on this machine (available: CPU")
+
+
+def test_rejected_property_names_the_recipe_key(ovtune_project: RecipeProject) -> None:
+    recipe = ovtune_project.demo_recipe(extra='[deploy]\nproperties = { FOO_BAR = "1" }')
+    result = run_cli("run", str(recipe))
+    assert result.exit_code == 2
+    line = result.stderr.strip().splitlines()[-1]
+    assert "deploy.properties.FOO_BAR" in line and "Unsupported property FOO_BAR" in line
+
+
+def test_python_m_ovtune() -> None:
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "ovtune", "--version"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and __version__ in done.stdout
