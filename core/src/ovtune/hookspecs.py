@@ -183,7 +183,8 @@ def ovtune_register_commands() -> Iterable[Command]:
 def ovtune_select_device(requested: str, available: Sequence[str]) -> str | None:
     """Turn the requested device (``[deploy] device``) into the device string to compile for.
 
-    Called before every compilation. Stops at the first non-None result. Return ``None`` to
+    Called once per run (and per ``ovtune bench``), before any model is compiled. Stops at
+    the first non-None result. Return ``None`` to
     leave the decision to other plugins; raise :class:`ovtune.errors.DeviceError` to refuse.
     ``available`` is ``openvino.Core().available_devices``. The built-in implementation runs
     last and checks that every named device is available.

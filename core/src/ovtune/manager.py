@@ -305,7 +305,7 @@ class PluginHost:
         collected: list[tuple[PluginInfo, Registration]] = []
         for cls, hook_name in _REGISTRATION_HOOKS.items():
             caller = getattr(self.pm.hook, hook_name)
-            for impl in reversed(caller.get_hookimpls()):
+            for impl in caller.get_hookimpls():
                 info = self.plugins.get(impl.plugin_name)
                 if info is None or info.error:
                     continue

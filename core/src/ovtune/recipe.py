@@ -111,7 +111,7 @@ class OutputSection(_Section):
     """Where results go."""
 
     dir: RecipePath | None = Field(None, description="Run folder (default: runs/NAME next to the recipe)")
-    reports: list[str] = Field(default_factory=lambda: ["console", "json"], description="Reporters")
+    reports: list[str] | None = Field(None, description="Reporters (default: every reporter marked default)")
     cache: bool = Field(True, description="Reuse finished stages from the stage cache")
     cache_dir: RecipePath | None = Field(None, description="Stage cache (default: ~/.cache/ovtune)")
 
@@ -231,7 +231,7 @@ class Recipe:
             "stage": [{"use": s.name, **s.options.model_dump(mode="json")} for s in self.stages],
             "deploy": self.deploy.model_dump(mode="json"),
             "measure": self.measure.model_dump(mode="json"),
-            "output": self.output.model_dump(mode="json"),
+            "output": {**self.output.model_dump(mode="json"), "reports": [r.item.name for r in self.reporters]},
         }
 
 
@@ -319,9 +319,12 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
         raise RecipeError(
             "'accuracy' needs a [metric] section (and the [data.*] it names)", file=file, key="measure.metrics"
         )
-    reporters = [
-        lookup(Reporter, name, f"output.reports[{i}]") for i, name in enumerate(document.output.reports, start=1)
-    ]
+    if document.output.reports is None:
+        reporters = [provided for provided in registry.all(Reporter) if provided.item.default]
+    else:
+        reporters = [
+            lookup(Reporter, name, f"output.reports[{i}]") for i, name in enumerate(document.output.reports, start=1)
+        ]
     name = document.name or (file.stem if file else "recipe")
     return Recipe(
         name=name,

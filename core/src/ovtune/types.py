@@ -87,7 +87,8 @@ class Stage(Registration):
     ``run(model: openvino.Model, options, context: ovtune.context.StageContext)
     -> ovtune.context.StageResult | openvino.Model``. The stage must not mutate ``model``
     (clone it first); its result is saved as IR and cached, keyed by the input model, the
-    options and the versions of its plugin, OpenVINO and NNCF.
+    options, the recipe's data, and the versions of its plugin, ovtune and the libraries that
+    can change its output (OpenVINO, NNCF, ONNX, PyTorch).
     """
 
     kind: ClassVar[str] = "stage"
