@@ -226,20 +226,12 @@ def _hash_model(model: ov.Model) -> str:
 
 def environment(host: PluginHost) -> dict[str, Any]:
     """Versions, CPU and plugins: what a reader needs to reproduce the figures."""
+    from ovtune.measure.system import describe
+
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "cpu": cpu_name(),
+        **describe(),
         "libraries": library_versions(),
         "plugins": {name: info.label for name, info in host.plugins.items()},
     }
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"

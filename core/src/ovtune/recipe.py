@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ovtune.errors import PluginError, RecipeError
 from ovtune.fields import BASE_DIR_CONTEXT_KEY, Duration, RecipePath
 from ovtune.manager import Provided, Registry
-from ovtune.types import DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
+from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -94,8 +94,9 @@ class DeploySection(_Section):
     )
 
 
-class MeasureSection(_Section):
-    """What is measured on the original model and every stage's output."""
+class MeasureSection(_OpenSection):
+    """What is measured on the original model and every stage's output. A table
+    ``[measure.NAME]`` holds the options of measurement (or baseline) NAME."""
 
     metrics: list[str] = Field(
         default_factory=lambda: ["size", "latency", "accuracy"], description="Measurements to run"
@@ -104,7 +105,7 @@ class MeasureSection(_Section):
     iterations: int | None = Field(None, ge=1, description="Fixed count instead of a duration")
     warmup: int = Field(10, ge=0, description="Untimed inferences before timing")
     trials: int = Field(3, ge=1, description="Repeated trials; the spread flags noise")
-    baseline: str | None = Field(None, description="Native-framework baseline (plugin)")
+    baseline: str | None = Field(None, description="Native-framework baseline, e.g. 'onnxruntime' (plugin)")
 
 
 class OutputSection(_Section):
@@ -197,6 +198,12 @@ class Recipe:
     stages: list[StageSpec]
     measurements: list[Provided[Measurement]]
     reporters: list[Provided[Reporter]]
+    measurement_options: dict[str, Options]
+    baseline: Provided[Baseline] | None = None
+
+    def options_for(self, measurement: Measurement | Baseline) -> Options:
+        """The options of a measurement or baseline: its ``[measure.NAME]`` table, or defaults."""
+        return self.measurement_options.get(measurement.name) or measurement.options()
 
     @property
     def deploy(self) -> DeploySection:
@@ -230,7 +237,10 @@ class Recipe:
             },
             "stage": [{"use": s.name, **s.options.model_dump(mode="json")} for s in self.stages],
             "deploy": self.deploy.model_dump(mode="json"),
-            "measure": self.measure.model_dump(mode="json"),
+            "measure": {
+                **self.measure.model_dump(mode="json", exclude=set(self.measure.model_extra or {})),
+                **{name: o.model_dump(mode="json") for name, o in self.measurement_options.items()},
+            },
             "output": {**self.output.model_dump(mode="json"), "reports": [r.item.name for r in self.reporters]},
         }
 
@@ -315,6 +325,26 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
     measurements = [
         lookup(Measurement, name, f"measure.metrics[{i}]") for i, name in enumerate(document.measure.metrics, start=1)
     ]
+    baseline = None
+    if document.measure.baseline is not None:
+        baseline = lookup(Baseline, document.measure.baseline, "measure.baseline")
+    measurement_options: dict[str, Options] = {}
+    for key, value in (document.measure.model_extra or {}).items():
+        owner: Provided[Any] | None = next((m for m in measurements if m.item.name == key), None)
+        if owner is None and baseline is not None and key == baseline.item.name:
+            owner = baseline
+        if owner is None:
+            known = [*MeasureSection.model_fields, *document.measure.metrics]
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise RecipeError(
+                f"unknown key{hint}; [measure.NAME] tables are options of measurements in 'metrics' or of the baseline",
+                file=file,
+                key=f"measure.{key}",
+            )
+        if not isinstance(value, dict):
+            raise RecipeError("expected a table of options", file=file, key=f"measure.{key}")
+        measurement_options[key] = options(owner.item.options, value, f"measure.{key}")
     if "accuracy" in document.measure.metrics and metric is None:
         raise RecipeError(
             "'accuracy' needs a [metric] section (and the [data.*] it names)", file=file, key="measure.metrics"
@@ -338,6 +368,8 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
         stages=stages,
         measurements=measurements,
         reporters=reporters,
+        measurement_options=measurement_options,
+        baseline=baseline,
     )
 
 

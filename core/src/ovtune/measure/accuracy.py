@@ -41,7 +41,11 @@ def reference_outputs(context: MeasureContext) -> list[list[np.ndarray]]:
     return context.cache["reference_outputs"]  # type: ignore[no-any-return]
 
 
-def measure_accuracy(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
+def score_outputs(outputs: list[list[np.ndarray]], context: MeasureContext) -> dict[str, Any]:
+    """The recipe's metric over per-sample outputs (same order as the metric's dataset).
+
+    Shared with baselines: a framework that produced ``outputs`` for the same samples gets
+    the same metric, computed by the same code, against the same reference."""
     spec = context.metric
     if spec is None:
         raise MeasurementError("measure.metrics: 'accuracy' needs a [metric] section")
@@ -49,7 +53,6 @@ def measure_accuracy(subject: MeasureSubject, options: Options, context: Measure
     dataset = context.data.get(spec.data)
     if metric.needs_labels and not dataset.has_labels:
         raise MeasurementError(f"metric.kind: {metric.name!r} needs labels, and data.{spec.data} has none")
-    outputs = infer_all(context.compile(subject), dataset)
     references = reference_outputs(context) if metric.needs_reference else None
     accumulator = implementation(metric, "create")(spec.options)
     for index, sample in enumerate(dataset):
@@ -62,3 +65,15 @@ def measure_accuracy(subject: MeasureSubject, options: Options, context: Measure
         "samples": len(dataset),
         "higher_is_better": higher_is_better,
     }
+
+
+def metric_dataset(context: MeasureContext) -> Any:
+    """The dataset the metric is evaluated on."""
+    if context.metric is None:
+        raise MeasurementError("measure.metrics: 'accuracy' needs a [metric] section")
+    return context.data.get(context.metric.data)
+
+
+def measure_accuracy(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
+    outputs = infer_all(context.compile(subject), metric_dataset(context))
+    return score_outputs(outputs, context)

@@ -1,8 +1,9 @@
-"""Runs the recipe's measurements on the original model and on every stage's output.
+"""Runs the recipe's measurements on the original model, on every stage's output, and on the
+native-framework baseline.
 
 All models are compiled with the same ``[deploy]`` settings on the same device; what the
 runtime actually applied (properties read back, runtime precision per layer) is recorded next
-to every figure.
+to every figure, with the device's own description.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ovtune.context import DataCatalog, MeasureContext, MeasureSubject, RunInfo
 from ovtune.deploy import compile_config, select_device
 from ovtune.measure.precision import read_back_properties, runtime_precision
+from ovtune.measure.system import device_info
 from ovtune.types import implementation
 
 if TYPE_CHECKING:
@@ -45,6 +47,7 @@ def measure_models(
         compiled = context.compile(subject)
         entry: dict[str, Any] = {
             "label": subject.label,
+            "kind": "openvino",
             "path": str(subject.model_path) if subject.model_path else None,
             "compile_seconds": time.perf_counter() - started,
             "runtime": {"properties": read_back_properties(compiled), "precision": runtime_precision(compiled)},
@@ -53,13 +56,42 @@ def measure_models(
         for provided in recipe.measurements:
             measurement = provided.item
             host.hook.ovtune_measurement_start(run=run, model=subject.label, name=measurement.name)
-            result = implementation(measurement, "run")(subject, measurement.options(), context)
+            result = implementation(measurement, "run")(subject, recipe.options_for(measurement), context)
             entry["measurements"][measurement.name] = result
             host.hook.ovtune_measurement_finish(run=run, model=subject.label, name=measurement.name, result=result)
-        context.compiled.pop(subject.label, None)
+        if subject is not context.reference:
+            context.compiled.pop(subject.label, None)
         models.append(entry)
+    if recipe.baseline is not None:
+        models.append(_measure_baseline(recipe, host, context, run))
     _add_accuracy_drop(models)
-    return {"device": device, "config": {k: str(v) for k, v in config.items()}, "models": models}
+    return {
+        "device": device,
+        "device_info": device_info(core, device),
+        "config": {k: str(v) for k, v in config.items()},
+        "models": models,
+    }
+
+
+def _measure_baseline(recipe: Recipe, host: PluginHost, context: MeasureContext, run: RunInfo) -> dict[str, Any]:
+    """Run the ``[measure] baseline`` plugin on the original model file, same inputs and harness."""
+    assert recipe.baseline is not None
+    baseline = recipe.baseline.item
+    label = baseline.name
+    host.hook.ovtune_measurement_start(run=run, model=label, name="baseline")
+    source = recipe.model.source
+    result = implementation(baseline, "run")(source, recipe.options_for(baseline), context)
+    host.hook.ovtune_measurement_finish(run=run, model=label, name="baseline", result=result)
+    return {
+        "label": label,
+        "kind": "baseline",
+        "framework": result.get("framework", label),
+        "path": str(source),
+        "runtime": {"precision": {"dominant": result.get("precision", "?")}},
+        "measurements": result.get("measurements", {}),
+        "notes": result.get("notes", []),
+        "plugin": recipe.baseline.plugin.label,
+    }
 
 
 def _add_accuracy_drop(models: list[dict[str, Any]]) -> None:

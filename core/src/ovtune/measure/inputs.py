@@ -17,6 +17,7 @@ from ovtune.errors import MeasurementError
 if TYPE_CHECKING:
     import openvino as ov
 
+    from ovtune.context import MeasureContext
     from ovtune.types import Dataset
 
 DEFAULT_INPUT_COUNT = 8
@@ -38,6 +39,14 @@ class PreparedInputs:
 
     feeds: list[dict[str, np.ndarray]]
     source: str
+
+
+def timing_inputs(compiled: ov.CompiledModel, context: MeasureContext) -> PreparedInputs:
+    """The inputs every timing measurement of a run uses: the metric's data (else the first
+    dataset) when it fits the compiled model, else random data."""
+    data = context.sample_data()
+    name = context.metric.data if context.metric else (context.data.names[0] if context.data.names else None)
+    return prepare_inputs(compiled, data, name)
 
 
 def prepare_inputs(

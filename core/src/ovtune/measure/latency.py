@@ -7,52 +7,24 @@ not counted. Trials are repeated; their medians' spread flags a noisy measuremen
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from ovtune.context import MeasureContext, MeasureSubject
-from ovtune.measure.inputs import prepare_inputs
-from ovtune.measure.statistics import spread, summarize
+from ovtune.measure.harness import TimingSettings, sync_latency
+from ovtune.measure.inputs import timing_inputs
 from ovtune.types import Options
 
 
 def measure_latency(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
-    settings = context.measure
     compiled = context.compile(subject)
-    data = context.sample_data()
-    data_name = context.metric.data if context.metric else (context.data.names[0] if context.data.names else None)
-    prepared = prepare_inputs(compiled, data, data_name)
+    prepared = timing_inputs(compiled, context)
     feeds = prepared.feeds
     request = compiled.create_infer_request()
-    for index in range(settings.warmup):
+
+    def step(index: int) -> float:
         request.infer(feeds[index % len(feeds)], share_inputs=True)
-    all_ms: list[float] = []
-    trial_medians: list[float] = []
-    wall = 0.0
-    for _ in range(settings.trials):
-        trial: list[float] = []
-        start = time.perf_counter()
-        deadline = start + settings.duration
-        index = 0
-        while True:
-            request.infer(feeds[index % len(feeds)], share_inputs=True)
-            trial.append(request.latency)
-            index += 1
-            if settings.iterations is not None:
-                if index >= settings.iterations:
-                    break
-            elif time.perf_counter() >= deadline:
-                break
-        wall += time.perf_counter() - start
-        trial_medians.append(summarize(trial)["median"])
-        all_ms.extend(trial)
-    stats = summarize(all_ms)
-    result: dict[str, Any] = {f"{key}_ms" if key != "count" else key: value for key, value in stats.items()}
-    result.update(
-        trials=settings.trials,
-        trial_medians_ms=trial_medians,
-        **spread(trial_medians),
-        sync_fps=len(all_ms) / wall if wall else 0.0,
-        inputs=prepared.source,
-    )
+        return float(request.latency)
+
+    result = sync_latency(step, TimingSettings.from_section(context.measure))
+    result["inputs"] = prepared.source
     return result

@@ -1,0 +1,209 @@
+"""First-inference latency and peak memory, measured in fresh child processes.
+
+What a user waits for when an application starts: read the model, compile it, run one
+inference. Each cold start is a new ``python`` process (nothing warm in memory), run several
+times; the median is reported. Three situations are measured:
+
+- ``no_cache``: no ``CACHE_DIR`` (every start compiles from scratch);
+- ``cache_fill``: an empty ``CACHE_DIR`` (compiles and writes the blob: the first start after
+  installation);
+- ``cached``: the warm ``CACHE_DIR`` (imports the blob instead of compiling).
+
+The child reports its peak RSS (``ru_maxrss``) and its RSS right after ``import openvino``, so
+the model's own share of memory can be told apart from the runtime's.
+
+Run as a module, this file is the child: ``python -m ovtune.measure.first_inference JSON``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ovtune.builtin.measurements import FirstInferenceOptions
+from ovtune.context import MeasureContext, MeasureSubject
+from ovtune.errors import MeasurementError
+from ovtune.types import Options
+
+CACHE_DIR_KEY = "CACHE_DIR"
+BENEFIT_THRESHOLD = 0.10
+"""Caching "pays off" when cached starts are at least this much faster than uncached ones."""
+
+
+def _child_model_path(subject: MeasureSubject) -> Path:
+    path = subject.model_path or (subject.source_files[0] if subject.source_files else None)
+    if path is None:
+        raise MeasurementError(f"first_inference of {subject.label}: the model has no file to start from")
+    return path
+
+
+def cold_starts(
+    model: Path, device: str, config: dict[str, Any], *, cache_dir: Path | None, runs: int, timeout: float
+) -> list[dict[str, Any]]:
+    """Run ``runs`` fresh processes; each reads, compiles and infers once."""
+    request = {
+        "model": str(model),
+        "device": device,
+        "config": {k: v for k, v in config.items() if k != CACHE_DIR_KEY},
+        "cache_dir": str(cache_dir) if cache_dir else None,
+    }
+    results = []
+    env = {**os.environ, "CI": os.environ.get("CI", "true")}
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-m", "ovtune.measure.first_inference", json.dumps(request)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=env,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if done.returncode != 0 or not lines:
+            reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+            raise MeasurementError(f"first_inference: the child process failed: {reason}")
+        results.append(json.loads(lines[-1]))
+    return results
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return float(statistics.median(run[key] for run in runs))
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = ("read_ms", "compile_ms", "first_infer_ms", "total_ms", "peak_rss_mb", "runtime_rss_mb")
+    return {
+        **{key: _median(runs, key) for key in keys},
+        "loaded_from_cache": all(run["loaded_from_cache"] for run in runs),
+        "runs": runs,
+    }
+
+
+def first_inference(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
+    """Cold and cached first-inference latency (cached in the context for ``memory``)."""
+    key = f"first_inference:{subject.label}"
+    if key in context.cache:
+        return context.cache[key]  # type: ignore[no-any-return]
+    settings = options if isinstance(options, FirstInferenceOptions) else FirstInferenceOptions()
+    model = _child_model_path(subject)
+    no_cache = cold_starts(
+        model, context.device, context.config, cache_dir=None, runs=settings.runs, timeout=settings.timeout
+    )
+    with tempfile.TemporaryDirectory(prefix="ovtune-cache-") as folder:
+        fill = cold_starts(
+            model, context.device, context.config, cache_dir=Path(folder), runs=1, timeout=settings.timeout
+        )
+        cached = cold_starts(
+            model, context.device, context.config, cache_dir=Path(folder), runs=settings.runs, timeout=settings.timeout
+        )
+    result: dict[str, Any] = {"no_cache": _summary(no_cache), "cache_fill": _summary(fill), "cached": _summary(cached)}
+    cold_ms = result["no_cache"]["total_ms"]
+    warm_ms = result["cached"]["total_ms"]
+    result.update(
+        cold_ms=cold_ms,
+        cached_ms=warm_ms,
+        compile_ms=result["no_cache"]["compile_ms"],
+        cache_speedup=cold_ms / warm_ms if warm_ms else None,
+        cache_pays_off=bool(
+            warm_ms and (cold_ms - warm_ms) / cold_ms >= BENEFIT_THRESHOLD and result["cached"]["loaded_from_cache"]
+        ),
+    )
+    context.cache[key] = result
+    return result
+
+
+def measure_memory(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
+    """Peak RSS of a fresh process that reads, compiles and runs the model once (no cache)."""
+    key = f"first_inference:{subject.label}"
+    if key in context.cache:
+        cold = context.cache[key]["no_cache"]
+    else:
+        cold = _summary(
+            cold_starts(
+                _child_model_path(subject),
+                context.device,
+                context.config,
+                cache_dir=None,
+                runs=FirstInferenceOptions().runs,
+                timeout=FirstInferenceOptions().timeout,
+            )
+        )
+    return {
+        "peak_rss_mb": cold["peak_rss_mb"],
+        "runtime_rss_mb": cold["runtime_rss_mb"],
+        "model_rss_mb": cold["peak_rss_mb"] - cold["runtime_rss_mb"],
+    }
+
+
+# --------------------------------------------------------------------------------------
+# The child process
+# --------------------------------------------------------------------------------------
+
+
+def _rss_mb() -> float:
+    """Current resident set size in MB (Linux /proc; falls back to the peak)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _peak_rss_mb()
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(request: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    import numpy as np
+    import openvino as ov
+
+    imported = time.perf_counter()
+    runtime_rss = _rss_mb()
+    core = ov.Core()
+    config = dict(request["config"])
+    if request["cache_dir"]:
+        config[CACHE_DIR_KEY] = request["cache_dir"]
+    t0 = time.perf_counter()
+    model = core.read_model(request["model"])
+    t1 = time.perf_counter()
+    compiled = core.compile_model(model, request["device"], config)
+    t2 = time.perf_counter()
+    feed = {}
+    for port in compiled.inputs:
+        shape = port.get_partial_shape()
+        if shape.is_dynamic:
+            raise SystemExit(f"input {port.get_any_name()} has a dynamic shape {shape}")
+        feed[port.get_any_name()] = np.zeros(shape.to_shape(), dtype=port.get_element_type().to_dtype())
+    t3 = time.perf_counter()
+    compiled(feed)
+    t4 = time.perf_counter()
+    try:
+        from_cache = bool(compiled.get_property("LOADED_FROM_CACHE"))
+    except RuntimeError:
+        from_cache = False
+    return {
+        "import_ms": (imported - started) * 1000,
+        "read_ms": (t1 - t0) * 1000,
+        "compile_ms": (t2 - t1) * 1000,
+        "first_infer_ms": (t4 - t3) * 1000,
+        "total_ms": (t2 - t0 + t4 - t3) * 1000,
+        "loaded_from_cache": from_cache,
+        "runtime_rss_mb": runtime_rss,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(_child(json.loads(sys.argv[1]))))

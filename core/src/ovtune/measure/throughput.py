@@ -1,0 +1,90 @@
+"""Throughput: as many requests in flight as the device wants, FPS = frames / wall time.
+
+An ``AsyncInferQueue`` with the compiled model's ``OPTIMAL_NUMBER_OF_INFER_REQUESTS`` (or
+``[deploy] requests``) keeps the device busy, as benchmark_app does in its default async mode.
+The completion callback never raises: an exception escaping it would make the next
+``start_async`` abort the whole process (see OpenVINO's pybind11 behaviour), so errors are
+collected and raised after ``wait_all``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ovtune.context import MeasureContext, MeasureSubject
+from ovtune.errors import MeasurementError
+from ovtune.measure.harness import TimingSettings, summarize_throughput
+from ovtune.measure.inputs import timing_inputs
+from ovtune.types import Options
+
+
+def frames_per_inference(compiled: Any) -> int:
+    """The batch size benchmark_app would use: the N of an image-like (4-D) first input."""
+    shape = compiled.inputs[0].get_partial_shape()
+    if shape.rank.is_static and shape.rank.get_length() == 4 and shape[0].is_static:
+        return int(shape[0].get_length())
+    return 1
+
+
+def measure_throughput(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
+    import openvino as ov
+
+    compiled = context.compile(subject)
+    prepared = timing_inputs(compiled, context)
+    feeds = prepared.feeds
+    optimal = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
+    jobs = context.deploy.requests or optimal
+    batch = frames_per_inference(compiled)
+    settings = TimingSettings.from_section(context.measure)
+    queue = ov.AsyncInferQueue(compiled, jobs)
+    completed = [0]
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def on_done(request: Any, userdata: Any) -> None:
+        try:
+            completed[0] += 1
+            latencies.append(float(request.latency))
+        except BaseException as exc:  # noqa: BLE001 - must never escape into OpenVINO
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    queue.set_callback(on_done)
+    for index in range(max(settings.warmup, jobs)):
+        queue.start_async(feeds[index % len(feeds)], share_inputs=True)
+    queue.wait_all()
+    latencies.clear()
+    trial_fps: list[float] = []
+    total_frames = 0
+    total_seconds = 0.0
+    for _ in range(settings.trials):
+        completed[0] = 0
+        started = 0
+        start = time.perf_counter()
+        deadline = start + settings.duration
+        while True:
+            queue.start_async(feeds[started % len(feeds)], share_inputs=True)
+            started += 1
+            if settings.iterations is not None:
+                if started >= settings.iterations:
+                    break
+            elif time.perf_counter() >= deadline:
+                break
+        queue.wait_all()
+        seconds = time.perf_counter() - start
+        if errors:
+            raise MeasurementError(f"throughput of {subject.label}: inference failed: {errors[0]}")
+        frames = completed[0] * batch
+        trial_fps.append(frames / seconds)
+        total_frames += frames
+        total_seconds += seconds
+    return summarize_throughput(
+        trial_fps,
+        total_frames,
+        total_seconds,
+        latencies,
+        requests=jobs,
+        optimal_requests=optimal,
+        frames_per_inference=batch,
+        inputs=prepared.source,
+    )
