@@ -27,7 +27,7 @@ def test_demo_prints_the_table(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     result = run_cli("demo")
     assert result.exit_code == 0, result.output
     table = result.stdout
-    for column in ("model", "size MB", "latency ms", "accuracy", "precision"):
+    for column in ("model", "size MB", "latency", "median", "accuracy", "precision"):
         assert column in table
     assert "original" in table
     report = json.loads((tmp_path / "ovtune-demo" / "report.json").read_text())

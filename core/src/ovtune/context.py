@@ -194,6 +194,7 @@ class MeasureSubject:
     model_path: Path | None
     source_files: list[Path]
     loader: Any = None
+    reshape: str | dict[str, str] | None = None
     _model: ov.Model | None = None
 
     def read(self) -> ov.Model:

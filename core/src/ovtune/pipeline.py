@@ -57,12 +57,14 @@ class Pipeline:
         run_dir: Path | None = None,
         use_cache: bool | None = None,
         cache_root: Path | None = None,
+        reshape: str | dict[str, str] | None = None,
     ):
         self.recipe = recipe
         self.host = host
         self.run_dir = (run_dir or default_run_dir(recipe)).resolve()
         self.use_cache = recipe.output.cache if use_cache is None else use_cache
         self.cache = StageCache(cache_root or recipe.output.cache_dir or default_cache_root())
+        self.reshape = reshape
         self.info = RunInfo(recipe.name, recipe.path, self.run_dir, tuple(s.name for s in recipe.stages))
 
     # -- loading -----------------------------------------------------------------------
@@ -71,10 +73,16 @@ class Pipeline:
         """Read the recipe's model; a load error names the recipe file and ``model.source``."""
         loader = self.recipe.model.loader.item
         try:
-            return implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options)
+            model = implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options)
         except ModelLoadError as exc:
             where = f"{self.recipe.path}: model.source" if self.recipe.path else "model.source"
             raise ModelLoadError(f"{where}: {exc}") from None
+        if self.reshape:
+            try:
+                model.reshape(self.reshape)
+            except RuntimeError as exc:
+                raise ModelLoadError(f"cannot reshape the model to {self.reshape}: {_first_line(exc)}") from None
+        return model
 
     def source_files(self) -> list[Path]:
         source = self.recipe.model.source
@@ -98,7 +106,7 @@ class Pipeline:
             current = None
             records.append(record)
         del original, current
-        subjects = [MeasureSubject("original", None, files, loader=self.load_original)]
+        subjects = [MeasureSubject("original", None, files, loader=self.load_original, reshape=self.reshape)]
         subjects += [MeasureSubject(r.label, Path(r.model_path), model_files(Path(r.model_path))) for r in records]
         from ovtune.measure.engine import measure_models
 
@@ -235,3 +243,8 @@ def environment(host: PluginHost) -> dict[str, Any]:
         "libraries": library_versions(),
         "plugins": {name: info.label for name, info in host.plugins.items()},
     }
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip() and not line.startswith(("Exception", "Check"))]
+    return lines[0].strip() if lines else type(exc).__name__

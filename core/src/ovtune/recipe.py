@@ -328,6 +328,14 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
     baseline = None
     if document.measure.baseline is not None:
         baseline = lookup(Baseline, document.measure.baseline, "measure.baseline")
+        source_suffix = Path(str(model_spec.source)).suffix.lower()
+        if baseline.item.suffixes and source_suffix not in baseline.item.suffixes:
+            raise RecipeError(
+                f"baseline {baseline.item.name!r} runs {', '.join(baseline.item.suffixes)} source models; "
+                f"[model] source is {model_spec.source}",
+                file=file,
+                key="measure.baseline",
+            )
     measurement_options: dict[str, Options] = {}
     for key, value in (document.measure.model_extra or {}).items():
         owner: Provided[Any] | None = next((m for m in measurements if m.item.name == key), None)

@@ -158,14 +158,18 @@ class Measurement(Registration):
 class Baseline(Registration):
     """A native-framework comparison: ``[measure] baseline = NAME``.
 
-    ``run(source: pathlib.Path, options, context: ovtune.context.MeasureContext)
-    -> dict[str, Any]``, with the same keys as the measurements it can reproduce.
+    ``run(source: pathlib.Path | str, options, context: ovtune.context.MeasureContext)
+    -> dict[str, Any]`` returns ``{"framework": "name version", "precision": "f32",
+    "measurements": {name: result, ...}, "notes": [...]}``, each result with the same keys as
+    the OpenVINO measurement of that name, so reports can put them side by side. ``suffixes``
+    (``".onnx"``) are the source formats it can run; ``ovtune validate`` checks them.
     """
 
     kind: ClassVar[str] = "baseline"
 
     options: type[Options] = NoOptions
     run: Implementation
+    suffixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

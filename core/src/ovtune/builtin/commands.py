@@ -18,5 +18,6 @@ def ovtune_register_commands() -> list[Command]:
         Command(name="plugins", summary="List installed plugins", command="ovtune.cli:plugins_command"),
         Command(name="stages", summary="List stages and their options", command="ovtune.cli:stages_command"),
         Command(name="schema", summary="JSON Schema of the recipe format", command="ovtune.cli:schema_command"),
+        Command(name="bench", summary="Measure one model like benchmark_app", command="ovtune.cli:bench_command"),
         Command(name="demo", summary="Run the bundled demo", command="ovtune.cli:demo_command"),
     ]

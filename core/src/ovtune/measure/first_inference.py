@@ -45,10 +45,18 @@ def _child_model_path(subject: MeasureSubject) -> Path:
 
 
 def cold_starts(
-    model: Path, device: str, config: dict[str, Any], *, cache_dir: Path | None, runs: int, timeout: float
+    model: Path,
+    device: str,
+    config: dict[str, Any],
+    *,
+    cache_dir: Path | None,
+    runs: int,
+    timeout: float,
+    reshape: str | dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Run ``runs`` fresh processes; each reads, compiles and infers once."""
     request = {
+        "reshape": reshape,
         "model": str(model),
         "device": device,
         "config": {k: v for k, v in config.items() if k != CACHE_DIR_KEY},
@@ -93,16 +101,22 @@ def first_inference(subject: MeasureSubject, options: Options, context: MeasureC
         return context.cache[key]  # type: ignore[no-any-return]
     settings = options if isinstance(options, FirstInferenceOptions) else FirstInferenceOptions()
     model = _child_model_path(subject)
-    no_cache = cold_starts(
-        model, context.device, context.config, cache_dir=None, runs=settings.runs, timeout=settings.timeout
-    )
+
+    def starts(cache_dir: Path | None, runs: int) -> list[dict[str, Any]]:
+        return cold_starts(
+            model,
+            context.device,
+            context.config,
+            cache_dir=cache_dir,
+            runs=runs,
+            timeout=settings.timeout,
+            reshape=subject.reshape,
+        )
+
+    no_cache = starts(None, settings.runs)
     with tempfile.TemporaryDirectory(prefix="ovtune-cache-") as folder:
-        fill = cold_starts(
-            model, context.device, context.config, cache_dir=Path(folder), runs=1, timeout=settings.timeout
-        )
-        cached = cold_starts(
-            model, context.device, context.config, cache_dir=Path(folder), runs=settings.runs, timeout=settings.timeout
-        )
+        fill = starts(Path(folder), 1)
+        cached = starts(Path(folder), settings.runs)
     result: dict[str, Any] = {"no_cache": _summary(no_cache), "cache_fill": _summary(fill), "cached": _summary(cached)}
     cold_ms = result["no_cache"]["total_ms"]
     warm_ms = result["cached"]["total_ms"]
@@ -131,6 +145,7 @@ def measure_memory(subject: MeasureSubject, options: Options, context: MeasureCo
                 context.device,
                 context.config,
                 cache_dir=None,
+                reshape=subject.reshape,
                 runs=FirstInferenceOptions().runs,
                 timeout=FirstInferenceOptions().timeout,
             )
@@ -177,6 +192,8 @@ def _child(request: dict[str, Any]) -> dict[str, Any]:
         config[CACHE_DIR_KEY] = request["cache_dir"]
     t0 = time.perf_counter()
     model = core.read_model(request["model"])
+    if request.get("reshape"):
+        model.reshape(request["reshape"])
     t1 = time.perf_counter()
     compiled = core.compile_model(model, request["device"], config)
     t2 = time.perf_counter()

@@ -85,7 +85,7 @@ def summarize_throughput(
     }
     if latencies_ms:
         stats = summarize(latencies_ms)
-        result.update(latency_median_ms=stats["median"], latency_p90_ms=stats["p90"])
+        result.update(latency_median_ms=stats["median"], latency_p90_ms=stats["p90"], mean_latency_ms=stats["mean"])
     result.update(extra)
     return result
 

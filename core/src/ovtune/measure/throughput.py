@@ -2,9 +2,12 @@
 
 An ``AsyncInferQueue`` with the compiled model's ``OPTIMAL_NUMBER_OF_INFER_REQUESTS`` (or
 ``[deploy] requests``) keeps the device busy, as benchmark_app does in its default async mode.
-The completion callback never raises: an exception escaping it would make the next
-``start_async`` abort the whole process (see OpenVINO's pybind11 behaviour), so errors are
-collected and raised after ``wait_all``.
+No Python completion callback is installed: an exception escaping one makes the next
+``start_async`` abort the process, and destroying a queue whose callback is still about to run
+can deadlock on the GIL (seen here about one run in three). Every started request has
+completed once ``wait_all`` returns, so frames are counted from the requests started, and a
+failed request surfaces as the ``RuntimeError`` that ``wait_all`` raises. The mean latency
+under load follows from Little's law (requests in flight / throughput).
 """
 
 from __future__ import annotations
@@ -38,52 +41,43 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
     batch = frames_per_inference(compiled)
     settings = TimingSettings.from_section(context.measure)
     queue = ov.AsyncInferQueue(compiled, jobs)
-    completed = [0]
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def on_done(request: Any, userdata: Any) -> None:
-        try:
-            completed[0] += 1
-            latencies.append(float(request.latency))
-        except BaseException as exc:  # noqa: BLE001 - must never escape into OpenVINO
-            errors.append(f"{type(exc).__name__}: {exc}")
-
-    queue.set_callback(on_done)
-    for index in range(max(settings.warmup, jobs)):
-        queue.start_async(feeds[index % len(feeds)], share_inputs=True)
-    queue.wait_all()
-    latencies.clear()
-    trial_fps: list[float] = []
-    total_frames = 0
-    total_seconds = 0.0
-    for _ in range(settings.trials):
-        completed[0] = 0
-        started = 0
-        start = time.perf_counter()
-        deadline = start + settings.duration
-        while True:
-            queue.start_async(feeds[started % len(feeds)], share_inputs=True)
-            started += 1
-            if settings.iterations is not None:
-                if started >= settings.iterations:
-                    break
-            elif time.perf_counter() >= deadline:
-                break
+    try:
+        for index in range(max(settings.warmup, jobs)):
+            queue.start_async(feeds[index % len(feeds)], share_inputs=True)
         queue.wait_all()
-        seconds = time.perf_counter() - start
-        if errors:
-            raise MeasurementError(f"throughput of {subject.label}: inference failed: {errors[0]}")
-        frames = completed[0] * batch
-        trial_fps.append(frames / seconds)
-        total_frames += frames
-        total_seconds += seconds
+        trial_fps: list[float] = []
+        total_frames = 0
+        total_seconds = 0.0
+        for _ in range(settings.trials):
+            started = 0
+            start = time.perf_counter()
+            deadline = start + settings.duration
+            while True:
+                queue.start_async(feeds[started % len(feeds)], share_inputs=True)
+                started += 1
+                if settings.iterations is not None:
+                    if started >= settings.iterations:
+                        break
+                elif time.perf_counter() >= deadline:
+                    break
+            queue.wait_all()
+            seconds = time.perf_counter() - start
+            frames = started * batch
+            trial_fps.append(frames / seconds)
+            total_frames += frames
+            total_seconds += seconds
+    except RuntimeError as exc:
+        raise MeasurementError(f"throughput of {subject.label}: inference failed: {exc}") from None
+    finally:
+        del queue
+    fps = trial_fps[(len(trial_fps) - 1) // 2] if trial_fps else 0.0
     return summarize_throughput(
         trial_fps,
         total_frames,
         total_seconds,
-        latencies,
+        [],
         requests=jobs,
+        mean_latency_ms=jobs * batch * 1000.0 / fps if fps else None,
         optimal_requests=optimal,
         frames_per_inference=batch,
         inputs=prepared.source,

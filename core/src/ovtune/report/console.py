@@ -1,4 +1,4 @@
-"""The console reporter: a rich table after each run."""
+"""The console reporter: a rich table after each run, and the ``ovtune bench`` table."""
 
 from __future__ import annotations
 
@@ -9,52 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ovtune.report.table import Row, notes, rows
+from ovtune.report.table import Row, best, notes, present_columns, rows
 
-
-def _fmt(value: float | None, pattern: str) -> str:
-    return "-" if value is None else format(value, pattern)
-
-
-def render_table(report: dict[str, Any], title: str | None = None) -> Table:
-    table = Table(title=title or f"ovtune: {report.get('name', '')} on {report.get('device', '?')}")
-    table.add_column("model", style="bold")
-    table.add_column("size MB", justify="right")
-    table.add_column("latency ms\nmedian", justify="right")
-    table.add_column("p90", justify="right")
-    table.add_column("FPS\n(sync)", justify="right")
-    table.add_column("speedup", justify="right")
-    table.add_column("accuracy", justify="right")
-    table.add_column("drop", justify="right")
-    table.add_column("precision\nthat ran")
-    all_rows = rows(report)
-    best_latency = min((r.latency_median_ms for r in all_rows if r.latency_median_ms), default=None)
-    for row in all_rows:
-        table.add_row(*_cells(row, best_latency))
-    return table
-
-
-def _cells(row: Row, best_latency: float | None) -> list[str]:
-    latency = _fmt(row.latency_median_ms, ".3f")
-    if row.latency_median_ms is not None and row.latency_median_ms == best_latency:
-        latency = f"[green]{latency}[/]"
-    if row.noisy:
-        latency += " [yellow](noisy)[/]"
-    label = row.label + (" [dim](cached)[/]" if row.cached else "")
-    return [
-        label,
-        _fmt(row.size_mb, ".3f"),
-        latency,
-        _fmt(row.latency_p90_ms, ".3f"),
-        _fmt(row.sync_fps, ".0f"),
-        "-" if row.speedup is None else f"{row.speedup:.2f}x",
-        _fmt(row.accuracy, ".4f"),
-        _fmt(row.accuracy_drop, "+.4f"),
-        row.precision,
-    ]
-
-
-REPORT_WIDTH = 150
+REPORT_WIDTH = 160
 """Width used when output is not a terminal (CI logs, pipes), so columns are not truncated."""
 
 
@@ -64,9 +21,78 @@ def make_console(stderr: bool = False) -> Console:
     return console if console.is_terminal else Console(stderr=stderr, width=REPORT_WIDTH)
 
 
+def render_table(
+    report: dict[str, Any], title: str | None = None, extra_columns: dict[str, list[str]] | None = None
+) -> Table:
+    """One row per model; the best value of each column in green; precision that ran.
+
+    ``extra_columns`` maps a header to one cell per row (e.g. the settings of ``ovtune bench``)."""
+    extra_columns = extra_columns or {}
+    table_rows = rows(report)
+    columns = present_columns(table_rows)
+    table = Table(title=title or f"ovtune: {report.get('name', '')} on {report.get('device', '?')}")
+    table.add_column("model", style="bold")
+    for column in columns:
+        table.add_column(column.header.replace(" ms ", "\nms ").replace(" FPS", "\nFPS"), justify="right")
+    show_speedup = sum(1 for row in table_rows if row.speedup) > 1
+    if show_speedup:
+        table.add_column("speedup\n(latency)", justify="right")
+    table.add_column("precision\nthat ran")
+    for header in extra_columns:
+        table.add_column(header)
+    for position, row in enumerate(table_rows):
+        cells = [_label(row)]
+        for column in columns:
+            value = getattr(row, column.attribute)
+            text = "-" if value is None else format(value, column.pattern)
+            if value is not None and len(table_rows) > 1 and value == best(table_rows, column):
+                text = f"[green]{text}[/]"
+            if column.attribute in ("latency_median_ms", "throughput_fps") and row.noisy and value is not None:
+                text += " [yellow]~[/]"
+            cells.append(text)
+        if show_speedup:
+            cells.append("-" if row.speedup is None else f"{row.speedup:.2f}x")
+        cells.append(row.precision)
+        cells.extend(escape(values[position]) for values in extra_columns.values())
+        table.add_row(*cells)
+    return table
+
+
+def _label(row: Row) -> str:
+    label = escape(row.label)
+    if row.kind == "baseline":
+        label += " [dim](baseline)[/]"
+    if row.cached:
+        label += " [dim](cached)[/]"
+    return label
+
+
 def write_console(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
     console.print(render_table(report))
     for note in notes(report):
         console.print(f"- {escape(note)}", style="dim")
-    console.print(f"[dim]run folder: {out_dir}[/]")
+    console.print(f"run folder: {escape(str(out_dir))}", style="dim")
     return []
+
+
+def render_bench(result: dict[str, Any], console: Console) -> None:
+    """The ``ovtune bench`` output: one row per hint, then the benchmark_app commands."""
+    report = {"name": Path(result["model"]).name, "device": result["device"], "models": result["models"]}
+    settings = []
+    for model in result["models"]:
+        properties = model.get("runtime", {}).get("properties", {})
+        settings.append(
+            f"{properties.get('PERFORMANCE_HINT', '?')}, {properties.get('NUM_STREAMS', '?')} streams, "
+            f"{properties.get('OPTIMAL_NUMBER_OF_INFER_REQUESTS', '?')} requests"
+        )
+    table = render_table(
+        report,
+        title=f"ovtune bench: {Path(result['model']).name} on {result['device']}",
+        extra_columns={"settings read back": settings},
+    )
+    console.print(table)
+    for note in notes(report):
+        console.print(f"- {escape(note)}", style="dim")
+    console.print("Cross-check with benchmark_app:", style="bold")
+    for model in result["models"]:
+        console.print(f"  {escape(model['label'])}: {escape(model['benchmark_app'])}")

@@ -1,0 +1,1 @@
+"""ONNX Runtime as ovtune's native-framework baseline (``[measure] baseline = "onnxruntime"``)."""
