@@ -113,14 +113,28 @@ def run_command(recipe: Path, out_dir: Path | None, no_cache: bool) -> None:
     run_recipe(recipe, out_dir=out_dir, use_cache=False if no_cache else None)
 
 
-def run_recipe(recipe_path: Path, *, out_dir: Path | None = None, use_cache: bool | None = None) -> dict[str, Any]:
+def run_recipe(
+    recipe_path: Path,
+    *,
+    out_dir: Path | None = None,
+    use_cache: bool | None = None,
+    optional_baseline: str | None = None,
+) -> dict[str, Any]:
+    """Validate and run a recipe with progress display. ``optional_baseline`` is added to
+    ``[measure]`` when a plugin provides it (the demo shows ONNX Runtime when installed)."""
     from ovtune.pipeline import Pipeline
     from ovtune.progress import ConsoleProgress
-    from ovtune.recipe import load_recipe
+    from ovtune.recipe import build_recipe, load_recipe, read_recipe_table
+    from ovtune.types import Baseline
 
     host = state().host()
     host.registry.check()
-    recipe = load_recipe(recipe_path, host.registry)
+    if optional_baseline and host.registry.find(Baseline, optional_baseline):
+        raw = read_recipe_table(recipe_path)
+        raw.setdefault("measure", {}).setdefault("baseline", optional_baseline)
+        recipe = build_recipe(raw, base_dir=recipe_path.resolve().parent, registry=host.registry, file=recipe_path)
+    else:
+        recipe = load_recipe(recipe_path, host.registry)
     progress = ConsoleProgress()
     host.pm.register(progress, name="progress")
     try:
@@ -319,7 +333,7 @@ def demo_command(out_dir: Path, no_cache: bool) -> None:
     """Run the bundled demo: a CNN trained on scikit-learn's digits, through the demo recipe."""
     from ovtune.demo import recipe_path
 
-    run_recipe(recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None)
+    run_recipe(recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None, optional_baseline="onnxruntime")
 
 
 # --------------------------------------------------------------------------------------

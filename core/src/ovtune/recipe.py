@@ -262,6 +262,16 @@ def load_recipe(path: Path | str, registry: Registry) -> Recipe:
     return parse_recipe(text, base_dir=path.resolve().parent, registry=registry, file=path)
 
 
+def read_recipe_table(path: Path) -> dict[str, Any]:
+    """The recipe file as a plain table (TOML errors become :class:`RecipeError`)."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RecipeError(f"cannot read recipe: {exc}", file=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RecipeError(f"invalid TOML: {exc}", file=path) from None
+
+
 def parse_recipe(text: str, *, base_dir: Path, registry: Registry, file: Path | None = None) -> Recipe:
     """Validate recipe text. ``base_dir`` is where relative paths start."""
     try:
@@ -282,13 +292,13 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
     try:
         document = RecipeDocument.model_validate(raw, context=context)
     except ValidationError as exc:
-        raise _recipe_error(exc, file=file) from None
+        raise _recipe_error(exc, file=file, model=RecipeDocument) from None
 
     def options(model: type[Options], values: dict[str, Any], key: str) -> Options:
         try:
             return model.model_validate(values, context=context)
         except ValidationError as exc:
-            raise _recipe_error(exc, file=file, prefix=key) from None
+            raise _recipe_error(exc, file=file, prefix=key, model=model) from None
 
     def lookup(cls: type[Any], name: str, key: str) -> Provided[Any]:
         try:
@@ -338,7 +348,7 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
             )
     measurement_options: dict[str, Options] = {}
     for key, value in (document.measure.model_extra or {}).items():
-        owner: Provided[Any] | None = next((m for m in measurements if m.item.name == key), None)
+        owner: Provided[Any] | None = registry.find(Measurement, key)
         if owner is None and baseline is not None and key == baseline.item.name:
             owner = baseline
         if owner is None:
@@ -346,7 +356,7 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise RecipeError(
-                f"unknown key{hint}; [measure.NAME] tables are options of measurements in 'metrics' or of the baseline",
+                f"unknown key{hint}; [measure.NAME] tables hold the options of measurement or baseline NAME",
                 file=file,
                 key=f"measure.{key}",
             )
@@ -453,7 +463,21 @@ def format_key_path(location: tuple[Any, ...], prefix: str = "") -> str:
     return text
 
 
-def _recipe_error(exc: ValidationError, *, file: Path | None, prefix: str = "") -> RecipeError:
+def _field_names(model: type[BaseModel] | None, location: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at ``location`` inside ``model`` (walking nested sections)."""
+    for part in location:
+        if model is None or not isinstance(part, str) or part not in model.model_fields:
+            return []
+        annotation = model.model_fields[part].annotation
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _recipe_error(
+    exc: ValidationError, *, file: Path | None, prefix: str = "", model: type[BaseModel] | None = None
+) -> RecipeError:
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     location = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
@@ -461,7 +485,8 @@ def _recipe_error(exc: ValidationError, *, file: Path | None, prefix: str = "") 
     if first["type"] == "extra_forbidden":
         message = "unknown key"
         missing = [e["loc"][-1] for e in errors if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
-        close = difflib.get_close_matches(str(first["loc"][-1]), [str(m) for m in missing], n=1)
+        candidates = [str(m) for m in missing] or _field_names(model, tuple(first["loc"][:-1]))
+        close = difflib.get_close_matches(str(first["loc"][-1]), candidates, n=1)
         if close:
             message += f" (did you mean {close[0]!r}?)"
             errors = [e for e in errors if e["loc"] != (*first["loc"][:-1], close[0])]

@@ -75,12 +75,19 @@ def read_back_properties(compiled: ov.CompiledModel) -> dict[str, Any]:
                 value = compiled.get_property(key)
             except RuntimeError:
                 continue
-            values[key] = (
-                value
-                if isinstance(value, int | float | bool)
-                else (list(value) if isinstance(value, list | tuple) else str(value))
-            )
+            values[key] = _plain(value)
     return values
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly read-back value: ``ov.Type`` -> ``"bf16"``, enums -> their name."""
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "get_type_name"):
+        return value.get_type_name()
+    return str(value)
 
 
 def _text(info: Any, key: str) -> str:

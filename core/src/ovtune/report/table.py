@@ -131,10 +131,10 @@ def notes(report: dict[str, Any]) -> list[str]:
             )
         throughput = measurements.get("throughput")
         if throughput and "requests" in throughput:
-            result.append(
-                f"{model['label']}: throughput with {throughput['requests']} requests in flight "
-                f"({model.get('runtime', {}).get('properties', {}).get('PERFORMANCE_HINT', 'no')} hint)."
-            )
+            requests = throughput["requests"]
+            hint = model.get("runtime", {}).get("properties", {}).get("PERFORMANCE_HINT", "no")
+            plural = "s" if requests != 1 else ""
+            result.append(f"{model['label']}: throughput with {requests} request{plural} in flight ({hint} hint).")
         if model.get("kind") == "baseline":
             result.extend(f"{model['label']}: {note}" for note in model.get("notes", []))
     return result
