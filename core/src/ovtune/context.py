@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ovtune.manager import Registry
     from ovtune.recipe import DataSpec, DeploySection, MeasureSection, MetricSpec, Recipe
-    from ovtune.types import Dataset
+    from ovtune.types import Dataset, Sample
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,24 @@ def describe_inputs(model: ov.Model) -> list[InputSpec]:
         name = port.get_any_name() if names else f"input{len(specs)}"
         specs.append(InputSpec(name, shape, port.get_element_type().get_type_name()))
     return specs
+
+
+class LoadContext:
+    """Given to ``Loader.load``: the recipe's folder and its data, for loaders that need an
+    example input (tracing a PyTorch model, say) before the model's inputs are known."""
+
+    def __init__(self, base_dir: Path, data: dict[str, DataSpec]):
+        self.base_dir = base_dir
+        self._data = data
+
+    @property
+    def data_names(self) -> list[str]:
+        return list(self._data)
+
+    def first_sample(self, name: str) -> Sample:
+        """The first sample of ``[data.NAME]``, read without a model: its arrays are keyed by
+        their names in the file, in file order."""
+        return DataCatalog(self._data, [], self.base_dir).get(name)[0]
 
 
 @dataclass(frozen=True)

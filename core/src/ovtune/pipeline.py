@@ -21,6 +21,7 @@ from ovtune import __version__
 from ovtune.cache import StageCache, default_cache_root, library_versions, stage_key
 from ovtune.context import (
     DataCatalog,
+    LoadContext,
     MeasureSubject,
     RunInfo,
     StageContext,
@@ -73,7 +74,8 @@ class Pipeline:
         """Read the recipe's model; a load error names the recipe file and ``model.source``."""
         loader = self.recipe.model.loader.item
         try:
-            model = implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options)
+            context = LoadContext(self.recipe.base_dir, self.recipe.data)
+            model = implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options, context)
         except ModelLoadError as exc:
             where = f"{self.recipe.path}: model.source" if self.recipe.path else "model.source"
             raise ModelLoadError(f"{where}: {exc}") from None

@@ -67,7 +67,8 @@ class Registration:
 class Loader(Registration):
     """Reads a model file into an ``openvino.Model``.
 
-    ``load(source: pathlib.Path | str, options) -> openvino.Model``. ``suffixes`` (``".onnx"``)
+    ``load(source: pathlib.Path | str, options, context: ovtune.context.LoadContext)
+    -> openvino.Model``. ``suffixes`` (``".onnx"``)
     select the loader from a file name; ``schemes`` (``"torch"``) from a ``scheme:rest``
     source string. ``[model] format = NAME`` selects it explicitly.
     """

@@ -91,8 +91,10 @@ def _fit(array: np.ndarray, index: int, spec: InputSpec | None) -> np.ndarray:
 def _assign(
     keys: Sequence[str], mapping: Sequence[str] | Mapping[str, str] | None, inputs: Sequence[InputSpec], where: str
 ) -> dict[str, str]:
-    """Model input name -> array key."""
+    """Model input name -> array key (every array by its own name when no model is known yet)."""
     names = [spec.name for spec in inputs]
+    if not inputs and mapping is None:
+        return {key: key for key in keys}
     if isinstance(mapping, Mapping):
         unknown = [name for name in mapping if name not in names]
         if unknown:

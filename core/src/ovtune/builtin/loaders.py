@@ -19,6 +19,8 @@ from ovtune.types import Loader, Options
 if TYPE_CHECKING:
     import openvino as ov
 
+    from ovtune.context import LoadContext
+
 FORMAT_NAMES = {"ir": "OpenVINO IR", "onnx": "ONNX", "tflite": "TFLite", "paddle": "PaddlePaddle"}
 SUFFIXES = {"ir": ".xml", "onnx": ".onnx", "tflite": ".tflite", "paddle": ".pdmodel"}
 _SIDE_FILES = {".pdmodel": ".pdiparams", ".xml": ".bin"}
@@ -90,7 +92,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _loader(fmt: str):  # type: ignore[no-untyped-def]
-    def load(source: Path | str, options: Options | None = None) -> ov.Model:
+    def load(source: Path | str, options: Options | None = None, context: LoadContext | None = None) -> ov.Model:
         return read_model(source, options, fmt=fmt)
 
     load.__name__ = f"load_{fmt}"

@@ -93,6 +93,31 @@ def render_bench(result: dict[str, Any], console: Console) -> None:
     console.print(table)
     for note in notes(report):
         console.print(f"- {escape(note)}", style="dim")
+    verdict = throughput_verdict(result["models"])
+    if verdict:
+        console.print(verdict, style="bold")
     console.print("Cross-check with benchmark_app:", style="bold")
     for model in result["models"]:
         console.print(f"  {escape(model['label'])}: {escape(model['benchmark_app'])}")
+
+
+def throughput_verdict(models: list[dict[str, Any]]) -> str | None:
+    """Which hint gave the most frames per second, when both were measured."""
+    by_hint = {
+        model["runtime"]["properties"].get("PERFORMANCE_HINT"): model["measurements"]["throughput"]
+        for model in models
+        if "throughput" in model.get("measurements", {})
+    }
+    if not {"LATENCY", "THROUGHPUT"} <= set(by_hint):
+        return None
+    latency, throughput = by_hint["LATENCY"], by_hint["THROUGHPUT"]
+    ratio = throughput["fps"] / latency["fps"] if latency["fps"] else float("inf")
+    noise = max(latency.get("relative_spread", 0.0), throughput.get("relative_spread", 0.0))
+    summary = (
+        f"Throughput: THROUGHPUT hint {throughput['fps']:.1f} FPS ({throughput['requests']} requests) vs "
+        f"LATENCY hint {latency['fps']:.1f} FPS ({latency['requests']} request): {ratio:.2f}x"
+    )
+    if abs(ratio - 1) <= noise:
+        return f"{summary}, within the noise between trials ({noise:.0%})."
+    winner = "THROUGHPUT" if ratio > 1 else "LATENCY"
+    return f"{summary}; the {winner} hint gives more frames per second for this model here."
