@@ -223,7 +223,10 @@ class Pipeline:
 
 
 def _hash_model(model: ov.Model) -> str:
-    import hashlib
+    """Content hash of a model that has no source file (e.g. converted from PyTorch): its IR.
+
+    Unnamed nodes get per-process names, so this may differ between processes; a miss only
+    costs a recomputation, never a wrong reuse."""
     import tempfile
 
     import openvino as ov
@@ -231,7 +234,7 @@ def _hash_model(model: ov.Model) -> str:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.xml"
         ov.save_model(model, str(path), compress_to_fp16=False)
-        return hash_files(model_files(path)) or hashlib.sha256().hexdigest()
+        return hash_files(model_files(path))
 
 
 def environment(host: PluginHost) -> dict[str, Any]:
