@@ -61,3 +61,14 @@ class DeviceError(OvtuneError):
 
 class MeasurementError(OvtuneError):
     """A measurement cannot run with the given model, data or settings."""
+
+
+_NOISE = ("Exception from", "Check ", "Traceback", "FrontEnd API failed")
+
+
+def runtime_reason(exc: BaseException, limit: int = 300) -> str:
+    """The telling line of an OpenVINO error: its messages are multi-line, starting with
+    source locations (``Exception from src/...``) that mean nothing to users."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    useful = [line for line in lines if not line.startswith(_NOISE)]
+    return (useful or lines or [type(exc).__name__])[-1][:limit]

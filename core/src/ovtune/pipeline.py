@@ -29,7 +29,7 @@ from ovtune.context import (
     StageResult,
     describe_inputs,
 )
-from ovtune.errors import ModelLoadError, OvtuneError, StageError
+from ovtune.errors import ModelLoadError, OvtuneError, StageError, runtime_reason
 from ovtune.storage import atomic_directory, hash_files, model_files
 from ovtune.types import implementation
 
@@ -83,7 +83,7 @@ class Pipeline:
             try:
                 model.reshape(self.reshape)
             except RuntimeError as exc:
-                raise ModelLoadError(f"cannot reshape the model to {self.reshape}: {_first_line(exc)}") from None
+                raise ModelLoadError(f"cannot reshape the model to {self.reshape}: {runtime_reason(exc)}") from None
         return model
 
     def source_files(self) -> list[Path]:
@@ -248,8 +248,3 @@ def environment(host: PluginHost) -> dict[str, Any]:
         "libraries": library_versions(),
         "plugins": {name: info.label for name, info in host.plugins.items()},
     }
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [line for line in str(exc).splitlines() if line.strip() and not line.startswith(("Exception", "Check"))]
-    return lines[0].strip() if lines else type(exc).__name__

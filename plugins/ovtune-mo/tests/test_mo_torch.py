@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 import openvino as ov
 import pytest
+import torch  # requirements-dev.txt installs the torch extra: a missing install must fail, not skip
 
 from ovtune.testing import RecipeProject, run_cli
-
-torch = pytest.importorskip("torch", reason="the torch extra is not installed: pip install 'ovtune-mo[torch]'")
 
 Report = Callable[[RecipeProject, str], dict[str, Any]]
 Errors = Callable[[str], list[str]]

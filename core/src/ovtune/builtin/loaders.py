@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ovtune import hookimpl
-from ovtune.errors import ModelLoadError
+from ovtune.errors import ModelLoadError, runtime_reason
 from ovtune.types import Loader, Options
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 FORMAT_NAMES = {"ir": "OpenVINO IR", "onnx": "ONNX", "tflite": "TFLite", "paddle": "PaddlePaddle"}
 SUFFIXES = {"ir": ".xml", "onnx": ".onnx", "tflite": ".tflite", "paddle": ".pdmodel"}
 _SIDE_FILES = {".pdmodel": ".pdiparams", ".xml": ".bin"}
-_NOISE = ("Exception from", "Check ", "Traceback", "FrontEnd API failed")
 
 
 def read_model(source: Path | str, options: Options | None = None, *, fmt: str | None = None) -> ov.Model:
@@ -57,7 +56,7 @@ def read_model(source: Path | str, options: Options | None = None, *, fmt: str |
         try:
             return ov.Core().read_model(str(readable))
         except Exception as exc:  # noqa: BLE001 - every frontend error is a user-facing load error
-            raise ModelLoadError(f"cannot read {name} model {path}: {_reason(exc)}") from None
+            raise ModelLoadError(f"cannot read {name} model {path}: {runtime_reason(exc)}") from None
 
 
 def _frontend_recognises(fmt: str, path: Path) -> bool:
@@ -82,13 +81,6 @@ def _readable_as(path: Path, suffix: str) -> Iterator[Path]:
         if side and path.with_suffix(side).exists():
             link.with_suffix(side).symlink_to(path.with_suffix(side).resolve())
         yield link
-
-
-def _reason(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(_NOISE)]
-    reason = (useful or lines or [type(exc).__name__])[-1]
-    return reason[:300]
 
 
 def _loader(fmt: str):  # type: ignore[no-untyped-def]

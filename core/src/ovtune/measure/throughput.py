@@ -70,7 +70,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         raise MeasurementError(f"throughput of {subject.label}: inference failed: {exc}") from None
     finally:
         del queue
-    fps = trial_fps[(len(trial_fps) - 1) // 2] if trial_fps else 0.0
+    fps = sorted(trial_fps)[(len(trial_fps) - 1) // 2] if trial_fps else 0.0
     return summarize_throughput(
         trial_fps,
         total_frames,
