@@ -57,8 +57,11 @@ def test_report_describes_the_machine_and_device(ovtune_project: RecipeProject) 
 
 
 def test_deploy_settings_are_applied_and_read_back(ovtune_project: RecipeProject) -> None:
-    report = _run(ovtune_project, deploy='hint = "throughput"\nstreams = 1\nthreads = 1\npinning = false',
-                  measure='metrics = ["throughput"]')
+    report = _run(
+        ovtune_project,
+        deploy='hint = "throughput"\nstreams = 1\nthreads = 1\npinning = false',
+        measure='metrics = ["throughput"]',
+    )
     properties = report["models"][0]["runtime"]["properties"]
     assert properties["NUM_STREAMS"] == 1
     assert properties["INFERENCE_NUM_THREADS"] == 1
@@ -96,8 +99,22 @@ def test_bench_json_has_a_row_per_hint_and_the_benchmark_app_command(ovtune_proj
 
 def test_bench_table_and_flags(ovtune_project: RecipeProject) -> None:
     model = ovtune_project.copy_demo_model()["model"]
-    result = run_cli("bench", str(model), "-t", "0.2", "--trials", "1", "--hint", "latency", "--precision", "f32",
-                     "--shape", "image[1,1,32,32]", "--metrics", "latency,size")
+    result = run_cli(
+        "bench",
+        str(model),
+        "-t",
+        "0.2",
+        "--trials",
+        "1",
+        "--hint",
+        "latency",
+        "--precision",
+        "f32",
+        "--shape",
+        "image[1,1,32,32]",
+        "--metrics",
+        "latency,size",
+    )
     assert result.exit_code == 0, result.output
     assert "latency hint" in result.stdout and "f32" in result.stdout
     assert "-infer_precision f32" in result.stdout and "-shape 'image[1,1,32,32]'" in result.stdout

@@ -240,8 +240,16 @@ class MeasureContext:
     data: DataCatalog
     metric: MetricSpec | None
     reference: MeasureSubject
+    recipe: Recipe | None = None
     cache: dict[str, Any] = field(default_factory=dict)
     compiled: dict[str, Any] = field(default_factory=dict)
+
+    def load_context(self) -> LoadContext:
+        """What the recipe's loader was given, for baselines that load the source model again
+        in their own framework (a PyTorch module, say)."""
+        if self.recipe is None:
+            return LoadContext(Path.cwd(), {})
+        return LoadContext(self.recipe.base_dir, self.recipe.data)
 
     def compile(self, subject: MeasureSubject) -> ov.CompiledModel:
         """Compile ``subject`` with the deploy settings (once per subject)."""

@@ -338,10 +338,10 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
     baseline = None
     if document.measure.baseline is not None:
         baseline = lookup(Baseline, document.measure.baseline, "measure.baseline")
-        source_suffix = Path(str(model_spec.source)).suffix.lower()
-        if baseline.item.suffixes and source_suffix not in baseline.item.suffixes:
+        if not baseline.item.runs(model_spec.source):
+            formats = [*baseline.item.suffixes, *(f"{scheme}:..." for scheme in baseline.item.schemes)]
             raise RecipeError(
-                f"baseline {baseline.item.name!r} runs {', '.join(baseline.item.suffixes)} source models; "
+                f"baseline {baseline.item.name!r} runs {', '.join(formats)} source models; "
                 f"[model] source is {model_spec.source}",
                 file=file,
                 key="measure.baseline",

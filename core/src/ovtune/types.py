@@ -21,6 +21,7 @@ import abc
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -163,7 +164,9 @@ class Baseline(Registration):
     -> dict[str, Any]`` returns ``{"framework": "name version", "precision": "f32",
     "measurements": {name: result, ...}, "notes": [...]}``, each result with the same keys as
     the OpenVINO measurement of that name, so reports can put them side by side. ``suffixes``
-    (``".onnx"``) are the source formats it can run; ``ovtune validate`` checks them.
+    (``".onnx"``) and ``schemes`` (``"torch"`` for ``torch:pkg.mod:factory``) are the source
+    models it can run, as for :class:`Loader`; ``ovtune validate`` checks them. A baseline that
+    names neither runs any source.
     """
 
     kind: ClassVar[str] = "baseline"
@@ -171,6 +174,15 @@ class Baseline(Registration):
     options: type[Options] = NoOptions
     run: Implementation
     suffixes: tuple[str, ...] = ()
+    schemes: tuple[str, ...] = ()
+
+    def runs(self, source: str | Path) -> bool:
+        """Whether this baseline can run the recipe's ``[model] source``."""
+        if not self.suffixes and not self.schemes:
+            return True
+        if isinstance(source, str) and ":" in source:
+            return source.split(":", 1)[0] in self.schemes
+        return Path(source).suffix.lower() in self.suffixes
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -182,3 +182,53 @@ def test_example_shape_is_validated_with_the_recipe(ovtune_project: RecipeProjec
     assert result.exit_code == 2
     [line] = errors(result.stderr)
     assert line.endswith("model.example_shape: an example shape has positive dimensions (got [1, 0, 32])")
+
+
+def test_torch_baseline_runs_the_same_module_beside_openvino(
+    ovtune_project: RecipeProject, read_report: Report
+) -> None:
+    module = write_module(ovtune_project)
+    recipe = torch_recipe(ovtune_project, f"torch:{module.__name__}:make", stages="")
+    text = recipe.read_text()
+    text = text.replace('kind = "top1"', 'kind = "max_abs_diff"')
+    measure = 'metrics = ["latency", "throughput", "accuracy", "memory"]\nbaseline = "torch"'
+    text = text.replace('metrics = ["size"]', measure)
+    recipe.write_text(text + "\n[measure.torch]\nthreads = 1\nworkers = 2\n")
+    result = run_cli("run", str(recipe))
+    assert result.exit_code == 0, result.output
+    report = read_report(ovtune_project, "test")
+    original, baseline = report["models"]
+    assert (baseline["kind"], baseline["label"]) == ("baseline", "torch")
+    assert baseline["framework"] == f"torch {torch.__version__}"
+    assert baseline["plugin"].startswith("ovtune-mo ")
+    measured = baseline["measurements"]
+    assert set(measured) == {"latency", "throughput", "accuracy"}
+    # the same module on the same samples: torch's outputs equal OpenVINO's f32 reference
+    assert measured["accuracy"]["metric"] == "max_abs_diff"
+    assert measured["accuracy"]["value"] < 1e-4
+    assert measured["accuracy"]["samples"] == original["measurements"]["accuracy"]["samples"] == 64
+    assert set(original["measurements"]["latency"]) <= set(measured["latency"])
+    inputs = "data.validation (8 samples)"
+    assert measured["latency"]["inputs"] == original["measurements"]["latency"]["inputs"] == inputs
+    assert measured["throughput"]["workers"] == 2 and measured["throughput"]["fps"] > 0
+    notes = " ".join(baseline["notes"])
+    assert "intra-op threads 1, 2 workers for throughput" in notes
+    assert "Not measured with PyTorch: memory." in notes
+
+
+@pytest.mark.parametrize(
+    ("source", "baseline", "message"),
+    [
+        ("digits_cnn.onnx", "torch", "baseline 'torch' runs .pt, .pth, .pt2, torch:... source models"),
+        ("torch:anything:make", "onnxruntime", "baseline 'onnxruntime' runs .onnx source models"),
+    ],
+)
+def test_a_baseline_that_cannot_run_the_source_fails_validation(
+    ovtune_project: RecipeProject, errors: Errors, source: str, baseline: str, message: str
+) -> None:
+    recipe = torch_recipe(ovtune_project, source, stages="")
+    recipe.write_text(recipe.read_text().replace('metrics = ["size"]', f'metrics = ["size"]\nbaseline = "{baseline}"'))
+    result = run_cli("validate", str(recipe))
+    assert result.exit_code == 2
+    [line] = errors(result.stderr)
+    assert f"measure.baseline: {message}" in line

@@ -40,6 +40,7 @@ def measure_models(
         data=catalog,
         metric=recipe.metric,
         reference=subjects[0],
+        recipe=recipe,
     )
     models = []
     for subject in subjects:

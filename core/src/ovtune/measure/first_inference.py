@@ -30,6 +30,7 @@ from typing import Any
 from ovtune.builtin.measurements import FirstInferenceOptions
 from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
+from ovtune.measure.inputs import timing_inputs
 from ovtune.types import Options
 
 CACHE_DIR_KEY = "CACHE_DIR"
@@ -37,11 +38,26 @@ BENEFIT_THRESHOLD = 0.10
 """Caching "pays off" when cached starts are at least this much faster than uncached ones."""
 
 
-def _child_model_path(subject: MeasureSubject) -> Path:
+READABLE_SUFFIXES = frozenset({".xml", ".onnx", ".tflite", ".pdmodel", ".pb"})
+"""Files a fresh process can hand to ``Core.read_model`` directly."""
+
+CONVERTED_NOTE = "started from the converted model saved as IR: OpenVINO does not read the source file itself"
+
+
+def _child_model_path(subject: MeasureSubject, folder: Path) -> tuple[Path, str | None]:
+    """The file a fresh process starts from, and a note when it is not the subject's own file.
+
+    A source OpenVINO cannot read itself (a PyTorch module, a TorchScript archive) is what an
+    application would not ship either: it ships the converted model, so that is saved as IR into
+    ``folder`` and timed instead."""
     path = subject.model_path or (subject.source_files[0] if subject.source_files else None)
-    if path is None:
-        raise MeasurementError(f"first_inference of {subject.label}: the model has no file to start from")
-    return path
+    if path is not None and path.suffix.lower() in READABLE_SUFFIXES:
+        return path, None
+    import openvino as ov
+
+    converted = folder / "model.xml"
+    ov.save_model(subject.read(), str(converted), compress_to_fp16=False)
+    return converted, CONVERTED_NOTE
 
 
 def cold_starts(
@@ -53,10 +69,13 @@ def cold_starts(
     runs: int,
     timeout: float,
     reshape: str | dict[str, str] | None = None,
+    input_shapes: dict[str, list[int]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run ``runs`` fresh processes; each reads, compiles and infers once."""
+    """Run ``runs`` fresh processes; each reads, compiles and infers once (dynamic inputs
+    with the shapes in ``input_shapes``)."""
     request = {
         "reshape": reshape,
+        "input_shapes": input_shapes or {},
         "model": str(model),
         "device": device,
         "config": {k: v for k, v in config.items() if k != CACHE_DIR_KEY},
@@ -94,30 +113,51 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+class _Starts:
+    """Fresh-process starts of one subject: the file they read, the shapes of its dynamic inputs
+    (those of the run's timing inputs, so a dynamic model starts as it is measured), and a
+    note when the file is not the subject's own (see :func:`_child_model_path`)."""
+
+    def __init__(self, subject: MeasureSubject, context: MeasureContext, folder: Path, timeout: float):
+        self.model, self.note = _child_model_path(subject, folder)
+        self.reshape = None if self.note else subject.reshape
+        self.context = context
+        self.timeout = timeout
+        compiled = context.compile(subject)
+        dynamic = [port.get_any_name() for port in compiled.inputs if port.get_partial_shape().is_dynamic]
+        self.input_shapes: dict[str, list[int]] = {}
+        if dynamic:
+            feed = timing_inputs(compiled, context).feeds[0]
+            self.input_shapes = {name: list(feed[name].shape) for name in dynamic if name in feed}
+
+    def run(self, cache_dir: Path | None, runs: int) -> list[dict[str, Any]]:
+        return cold_starts(
+            self.model,
+            self.context.device,
+            self.context.config,
+            cache_dir=cache_dir,
+            runs=runs,
+            timeout=self.timeout,
+            reshape=self.reshape,
+            input_shapes=self.input_shapes,
+        )
+
+
 def first_inference(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
     """Cold and cached first-inference latency (cached in the context for ``memory``)."""
     key = f"first_inference:{subject.label}"
     if key in context.cache:
         return context.cache[key]  # type: ignore[no-any-return]
     settings = options if isinstance(options, FirstInferenceOptions) else FirstInferenceOptions()
-    model = _child_model_path(subject)
-
-    def starts(cache_dir: Path | None, runs: int) -> list[dict[str, Any]]:
-        return cold_starts(
-            model,
-            context.device,
-            context.config,
-            cache_dir=cache_dir,
-            runs=runs,
-            timeout=settings.timeout,
-            reshape=subject.reshape,
-        )
-
-    no_cache = starts(None, settings.runs)
-    with tempfile.TemporaryDirectory(prefix="ovtune-cache-") as folder:
-        fill = starts(Path(folder), 1)
-        cached = starts(Path(folder), settings.runs)
+    with tempfile.TemporaryDirectory(prefix="ovtune-start-") as folder:
+        starts = _Starts(subject, context, Path(folder), settings.timeout)
+        no_cache = starts.run(None, settings.runs)
+        cache_dir = Path(folder) / "cache"
+        fill = starts.run(cache_dir, 1)
+        cached = starts.run(cache_dir, settings.runs)
     result: dict[str, Any] = {"no_cache": _summary(no_cache), "cache_fill": _summary(fill), "cached": _summary(cached)}
+    if starts.note:
+        result["note"] = starts.note
     cold_ms = result["no_cache"]["total_ms"]
     warm_ms = result["cached"]["total_ms"]
     result.update(
@@ -138,23 +178,21 @@ def measure_memory(subject: MeasureSubject, options: Options, context: MeasureCo
     key = f"first_inference:{subject.label}"
     if key in context.cache:
         cold = context.cache[key]["no_cache"]
+        note = context.cache[key].get("note")
     else:
-        cold = _summary(
-            cold_starts(
-                _child_model_path(subject),
-                context.device,
-                context.config,
-                cache_dir=None,
-                reshape=subject.reshape,
-                runs=FirstInferenceOptions().runs,
-                timeout=FirstInferenceOptions().timeout,
-            )
-        )
-    return {
+        defaults = FirstInferenceOptions()
+        with tempfile.TemporaryDirectory(prefix="ovtune-start-") as folder:
+            starts = _Starts(subject, context, Path(folder), defaults.timeout)
+            cold = _summary(starts.run(None, defaults.runs))
+            note = starts.note
+    result = {
         "peak_rss_mb": cold["peak_rss_mb"],
         "runtime_rss_mb": cold["runtime_rss_mb"],
         "model_rss_mb": cold["peak_rss_mb"] - cold["runtime_rss_mb"],
     }
+    if note:
+        result["note"] = note
+    return result
 
 
 # --------------------------------------------------------------------------------------
@@ -200,9 +238,11 @@ def _child(request: dict[str, Any]) -> dict[str, Any]:
     feed = {}
     for port in compiled.inputs:
         shape = port.get_partial_shape()
-        if shape.is_dynamic:
-            raise SystemExit(f"input {port.get_any_name()} has a dynamic shape {shape}")
-        feed[port.get_any_name()] = np.zeros(shape.to_shape(), dtype=port.get_element_type().to_dtype())
+        name = port.get_any_name()
+        if shape.is_dynamic and name not in request["input_shapes"]:
+            raise SystemExit(f"input {name} has a dynamic shape {shape}")
+        dims = request["input_shapes"][name] if shape.is_dynamic else shape.to_shape()
+        feed[name] = np.zeros(dims, dtype=port.get_element_type().to_dtype())
     t3 = time.perf_counter()
     compiled(feed)
     t4 = time.perf_counter()

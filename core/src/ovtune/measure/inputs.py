@@ -95,7 +95,8 @@ def _match(ports: list[Any], inputs: Any) -> dict[str, np.ndarray] | None:
             array = next((inputs[n] for n in port.get_names() if n in inputs), None)
         if array is None or not port.get_partial_shape().compatible(_partial(array.shape)):
             return None
-        feed[name] = np.ascontiguousarray(array)
+        dtype = _TYPES.get(port.get_element_type().get_type_name())
+        feed[name] = np.ascontiguousarray(array, dtype=dtype)
     return feed
 
 

@@ -8,6 +8,12 @@ can deadlock on the GIL (seen here about one run in three). Every started reques
 completed once ``wait_all`` returns, so frames are counted from the requests started, and a
 failed request surfaces as the ``RuntimeError`` that ``wait_all`` raises. The mean latency
 under load follows from Little's law (requests in flight / throughput).
+
+The prepared inputs are bound to the queue's requests once, before the warm-up (request ``i``
+gets input set ``i % len(feeds)``), and the timed loop calls a bare ``start_async()``, as
+benchmark_app's "inference only" mode does. Passing the inputs to every ``start_async`` wraps
+each array in a new tensor in Python, holding the GIL; on a 2-core machine where both cores run
+inference streams, that cost 4-9 % of the FPS of sub-millisecond models (docs/measurement.md).
 """
 
 from __future__ import annotations
@@ -30,6 +36,20 @@ def frames_per_inference(compiled: Any) -> int:
     return 1
 
 
+def bind_inputs(queue: Any, feeds: list[dict[str, Any]]) -> list[Any]:
+    """Bind input set ``i % len(feeds)`` to request ``i`` of ``queue``, zero-copy; returns the
+    tensors, which the caller keeps alive while the queue runs (they share the arrays)."""
+    import openvino as ov
+
+    tensors = []
+    for index in range(len(queue)):
+        for name, array in feeds[index % len(feeds)].items():
+            tensor = ov.Tensor(array, shared_memory=True)
+            queue[index].set_tensor(name, tensor)
+            tensors.append(tensor)
+    return tensors
+
+
 def measure_throughput(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
     import openvino as ov
 
@@ -41,9 +61,11 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
     batch = frames_per_inference(compiled)
     settings = TimingSettings.from_section(context.measure)
     queue = ov.AsyncInferQueue(compiled, jobs)
+    bound: list[Any] = []
     try:
-        for index in range(max(settings.warmup, jobs)):
-            queue.start_async(feeds[index % len(feeds)], share_inputs=True)
+        bound = bind_inputs(queue, feeds)
+        for _ in range(max(settings.warmup, jobs)):
+            queue.start_async()
         queue.wait_all()
         trial_fps: list[float] = []
         total_frames = 0
@@ -53,7 +75,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
             start = time.perf_counter()
             deadline = start + settings.duration
             while True:
-                queue.start_async(feeds[started % len(feeds)], share_inputs=True)
+                queue.start_async()
                 started += 1
                 if settings.iterations is not None:
                     if started >= settings.iterations:
@@ -69,7 +91,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
     except RuntimeError as exc:
         raise MeasurementError(f"throughput of {subject.label}: inference failed: {exc}") from None
     finally:
-        del queue
+        del queue, bound
     fps = sorted(trial_fps)[(len(trial_fps) - 1) // 2] if trial_fps else 0.0
     return summarize_throughput(
         trial_fps,
@@ -81,4 +103,5 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         optimal_requests=optimal,
         frames_per_inference=batch,
         inputs=prepared.source,
+        distinct_inputs=min(jobs, len(feeds)),
     )

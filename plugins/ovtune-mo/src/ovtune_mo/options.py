@@ -350,3 +350,16 @@ class TorchOptions(Options):
             if not shape or any(dim < 1 for dim in shape):
                 raise ValueError(f"{_where(key)}an example shape has positive dimensions (got {shape})")
         return value
+
+
+class TorchBaselineOptions(Options):
+    """``[measure.torch]``: how the PyTorch baseline runs the source module.
+
+    The defaults are PyTorch's own, so that the baseline is PyTorch as most people run it."""
+
+    threads: int = Field(0, ge=0, description="torch.set_num_threads while measuring; 0 = PyTorch's default")
+    workers: int = Field(
+        2,
+        ge=1,
+        description="Threads calling the module at once, for throughput (torch releases the GIL inside operators)",
+    )

@@ -1,16 +1,16 @@
-"""The ``mo`` plugin: registers the ``mo`` stage and the ``torch`` model loader.
+"""The ``mo`` plugin: registers the ``mo`` stage, the ``torch`` loader and the ``torch`` baseline.
 
 ovtune imports this module for ``ovtune --help``, ``ovtune plugins`` and ``ovtune validate``, so it
 holds only the registrations; the options models it names import pydantic alone. OpenVINO is
 imported by :mod:`ovtune_mo.stage` when a run reaches the stage, PyTorch by
-:mod:`ovtune_mo.torch_loader` when a recipe's model is a PyTorch source.
+:mod:`ovtune_mo.torch_loader` and :mod:`ovtune_mo.torch_baseline` when a recipe uses them.
 """
 
 from __future__ import annotations
 
 import ovtune
-from ovtune.types import Loader, Stage
-from ovtune_mo.options import MoOptions, TorchOptions
+from ovtune.types import Baseline, Loader, Stage
+from ovtune_mo.options import MoOptions, TorchBaselineOptions, TorchOptions
 
 
 @ovtune.hookimpl
@@ -35,5 +35,19 @@ def ovtune_register_loaders() -> list[Loader]:
             schemes=("torch",),
             options=TorchOptions,
             load="ovtune_mo.torch_loader:load",
+        )
+    ]
+
+
+@ovtune.hookimpl
+def ovtune_register_baselines() -> list[Baseline]:
+    return [
+        Baseline(
+            name="torch",
+            summary="PyTorch eager mode on the original PyTorch source, with the same inputs, harness and metric",
+            options=TorchBaselineOptions,
+            run="ovtune_mo.torch_baseline:run",
+            suffixes=(".pt", ".pth", ".pt2"),
+            schemes=("torch",),
         )
     ]

@@ -39,20 +39,28 @@ SCHEME = "torch:"
 
 
 def load(source: Path | str, options: TorchOptions, context: LoadContext) -> ov.Model:
+    module, example = load_module(source, options, context)
+    import torch
+
+    with torch.no_grad():
+        return _convert(module, example, source)
+
+
+def load_module(source: Path | str, options: TorchOptions, context: LoadContext) -> tuple[Any, Any]:
+    """The PyTorch model behind ``source`` (an ``nn.Module`` in ``eval()`` mode, or an exported
+    program) and the example input it is traced with (``None`` for exported programs). Shared
+    by the loader and the ``torch`` baseline, so both run the very same module."""
     try:
-        import torch
+        import torch  # noqa: F401 - only to fail early with the install hint
     except ImportError:
         raise ModelLoadError(MISSING_TORCH) from None
     if isinstance(source, str) and source.startswith(SCHEME):
         module = _from_factory(source[len(SCHEME) :], context)
-        example = example_input(module, options, context, required=True)
-    elif Path(source).suffix.lower() == ".pt2":
-        return _convert(_exported_program(Path(source)), None, source)
-    else:
-        module = _torchscript(Path(source))
-        example = example_input(module, options, context, required=False)
-    with torch.no_grad():
-        return _convert(module.eval(), example, source)
+        return module.eval(), example_input(module, options, context, required=True)
+    if Path(source).suffix.lower() == ".pt2":
+        return _exported_program(Path(source)), None
+    module = _torchscript(Path(source))
+    return module.eval(), example_input(module, options, context, required=False)
 
 
 def _from_factory(reference: str, context: LoadContext) -> Any:

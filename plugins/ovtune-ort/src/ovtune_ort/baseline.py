@@ -1,10 +1,9 @@
 """ONNX Runtime measured the way ovtune measures OpenVINO, so the two can share a table.
 
-Everything that could make the comparison unfair is taken from ovtune itself rather than
-re-implemented here: the prepared inputs (:func:`ovtune.measure.inputs.timing_inputs` on the
-original model), the timing harness (:mod:`ovtune.measure.harness`), the batch counted per
-inference, the size rule and the metric code (:func:`ovtune.measure.accuracy.score_outputs`).
-What remains is ONNX Runtime's side: building the session and calling ``InferenceSession.run``.
+Everything that could make the comparison unfair comes from ovtune itself
+(:mod:`ovtune.measure.framework`: the prepared inputs, the timing harness, the size rule and the
+metric code). What remains here is ONNX Runtime's side: building the session, matching ovtune's
+inputs to the ONNX graph's, and calling ``InferenceSession.run``.
 
 ONNX Runtime has no per-run latency counter like OpenVINO's ``InferRequest.latency``, so its
 timings are wall clock around ``run`` and include the Python call; the report says so.
@@ -19,23 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ovtune.context import MeasureContext, MeasureSubject
+from ovtune.context import MeasureContext
 from ovtune.errors import MeasurementError
-from ovtune.measure.accuracy import metric_dataset, score_outputs
-from ovtune.measure.harness import Step, TimingSettings, sync_latency, threaded_throughput
-from ovtune.measure.inputs import timing_inputs
-from ovtune.measure.size import measure_size
-from ovtune.measure.throughput import frames_per_inference
+from ovtune.measure.framework import FrameworkRunner, framework_notes, measure_framework
 from ovtune.storage import model_files
-from ovtune.types import NoOptions
 from ovtune_ort.plugin import OrtOptions
 
 if TYPE_CHECKING:
     import onnxruntime as ort
 
 NAME = "onnxruntime"
-REPRODUCED = ("size", "latency", "throughput", "accuracy")
-WALL_CLOCK = "wall clock around InferenceSession.run"
 
 _GRAPH_OPTIMIZATION = {
     "all": "ORT_ENABLE_ALL",
@@ -64,33 +56,12 @@ def run(source: Path | str, options: OrtOptions, context: MeasureContext) -> dic
     import onnxruntime as ort
 
     session = _session(ort, source, options)
-    compiled = context.compile(context.reference)
-    runner = _Runner(session, compiled)
-    settings = TimingSettings.from_section(context.measure)
+    runner = OrtRunner(session, context.compile(context.reference))
     metrics = list(context.measure.metrics)
-    measurements: dict[str, Any] = {}
-    timing: tuple[str, Step] | None = None
-    for name in metrics:
-        if name == "size":
-            subject = MeasureSubject(NAME, None, model_files(source))
-            measurements[name] = measure_size(subject, NoOptions(), context)
-        elif name == "accuracy":
-            measurements[name] = score_outputs(runner.infer_all(metric_dataset(context)), context)
-        elif name in ("latency", "throughput"):
-            timing = timing or runner.timing_step(compiled, context)
-            inputs, step = timing
-            if name == "latency":
-                result = sync_latency(step, settings)
-            else:
-                batch = frames_per_inference(compiled)
-                result = threaded_throughput(step, options.workers, settings, batch)
-                result["frames_per_inference"] = batch
-            result.update(inputs=inputs, timing=WALL_CLOCK)
-            measurements[name] = result
     return {
         "framework": f"{NAME} {ort.__version__}",
         "precision": "f32",
-        "measurements": measurements,
+        "measurements": measure_framework(runner, model_files(source), context, workers=options.workers),
         "notes": _notes(session, options, metrics, runner),
     }
 
@@ -130,7 +101,7 @@ def _ort_errors(prefix: str) -> Iterator[None]:
         raise MeasurementError(f"{prefix}: {first}") from None
 
 
-class _Runner:
+class OrtRunner(FrameworkRunner):
     """Calls the session with ovtune's inputs, which are keyed by OpenVINO tensor names.
 
     For an ONNX source those names are the ONNX names, but an OpenVINO port can carry several
@@ -138,6 +109,10 @@ class _Runner:
     names of its OpenVINO port. Outputs are requested in OpenVINO's order, because metrics that
     compare with the original model's outputs compare them by position.
     """
+
+    name = NAME
+    title = "ONNX Runtime"
+    timing = "wall clock around InferenceSession.run"
 
     def __init__(self, session: ort.InferenceSession, compiled: Any):
         self.session = session
@@ -152,7 +127,7 @@ class _Runner:
         self.outputs_matched = None not in ordered and sorted(map(str, ordered)) == sorted(available)
         self.output_names = [str(n) for n in ordered] if self.outputs_matched else available
 
-    def feed(self, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def prepare(self, arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The session's feed for one ovtune input dict, in the dtypes the ONNX graph declares."""
         feed = {}
         for name, aliases in self._aliases.items():
@@ -168,46 +143,26 @@ class _Runner:
             feed[name] = np.ascontiguousarray(array)
         return feed
 
-    def timing_step(self, compiled: Any, context: MeasureContext) -> tuple[str, Step]:
-        """The run's timing inputs (prepared once, outside the timed region) and the harness step
-        that runs input ``i``; one untimed run first, so that inputs ONNX Runtime rejects fail as
-        one line rather than inside a timing thread."""
-        prepared = timing_inputs(compiled, context)
-        feeds = [self.feed(feed) for feed in prepared.feeds]
-        session = self.session
-        with _ort_errors(f"baseline {NAME}: inference failed"):
-            session.run(None, feeds[0])
+    def run(self, feed: dict[str, np.ndarray]) -> list[Any]:
+        return self.session.run(self.output_names, feed)  # type: ignore[no-any-return]
 
-        def step(index: int) -> None:
-            session.run(None, feeds[index % len(feeds)])
+    def outputs(self, result: list[Any]) -> list[np.ndarray]:
+        return [np.asarray(value) for value in result]
 
-        return prepared.source, step
-
-    def infer_all(self, dataset: Any) -> list[list[np.ndarray]]:
-        """Every sample's outputs, in the dataset's order and OpenVINO's output order."""
-        outputs = []
-        with _ort_errors(f"baseline {NAME}: inference failed"):
-            for sample in dataset:
-                outputs.append([np.asarray(v) for v in self.session.run(self.output_names, self.feed(sample.inputs))])
-        return outputs
+    def errors(self) -> contextlib.AbstractContextManager[None]:
+        return _ort_errors(f"baseline {NAME}: inference failed")
 
 
-def _notes(session: ort.InferenceSession, options: OrtOptions, metrics: list[str], runner: _Runner) -> list[str]:
+def _notes(session: ort.InferenceSession, options: OrtOptions, metrics: list[str], runner: OrtRunner) -> list[str]:
     """What a reader needs to compare these figures with OpenVINO's."""
     threads = options.intra_op_threads or "ONNX Runtime's default"
     notes = [
         f"{', '.join(session.get_providers())}, graph optimization {options.graph_optimization}, "
         f"{options.execution_mode} execution, intra-op threads {threads}"
         + (f", {options.workers} workers for throughput" if "throughput" in metrics else "")
-        + "."
+        + ".",
+        *framework_notes(runner, metrics),
     ]
-    if "latency" in metrics or "throughput" in metrics:
-        notes.append(
-            f"Timed by {WALL_CLOCK}, which includes the Python call that OpenVINO's own request latency excludes."
-        )
     if not runner.outputs_matched and "accuracy" in metrics:
         notes.append("Outputs were matched to OpenVINO's by position: their names differ.")
-    skipped = [name for name in metrics if name not in REPRODUCED]
-    if skipped:
-        notes.append(f"Not measured with ONNX Runtime: {', '.join(skipped)}.")
     return notes
