@@ -36,6 +36,25 @@ def test_demo_prints_the_table(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert original["measurements"]["accuracy"]["value"] >= 0.95
     assert original["measurements"]["latency"]["median_ms"] > 0
     assert original["runtime"]["precision"]["dominant"] in table
+    # with every first-party plugin installed: FP16 weights, then INT8, beside ONNX Runtime
+    labels = [model["label"] for model in report["models"]]
+    assert labels == ["original", "01-mo", "02-pot.default", "onnxruntime"]
+    assert report["models"][2]["runtime"]["precision"]["dominant"] == "u8"
+    assert report["models"][2]["measurements"]["accuracy"]["drop"] <= 0.01
+    assert report["models"][1]["measurements"]["size"]["bytes"] < original["measurements"]["size"]["bytes"] * 0.6
+
+
+def test_demo_leaves_out_what_is_not_installed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OVTUNE_CACHE_DIR", str(tmp_path / "cache"))
+    result = run_cli("-p", "no:pot", "-p", "no:ort", "demo")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if line.startswith("note: leaving out")]
+    assert len(notes) == 2
+    assert "stage 'pot.default'" in notes[0] and "pip install ovtune-pot" in notes[0]
+    assert "baseline 'onnxruntime'" in notes[1] and "pip install ovtune-ort" in notes[1]
+    report = json.loads((tmp_path / "ovtune-demo" / "report.json").read_text())
+    assert [model["label"] for model in report["models"]] == ["original", "01-mo"]
 
 
 def test_stages_lists_and_describes() -> None:
@@ -52,7 +71,7 @@ def test_stages_lists_and_describes() -> None:
 
 
 def test_schema_accepts_good_recipes_and_rejects_bad_ones(ovtune_project: RecipeProject) -> None:
-    result = run_cli("schema", env=AUTOLOAD_OFF)
+    result = run_cli("schema")  # with the installed plugins: the demo recipe uses mo and pot.default
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)

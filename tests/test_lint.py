@@ -20,8 +20,9 @@ def test_ruff() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_core() -> None:
+def test_mypy_core_and_plugins() -> None:
+    sources = ["core/src/ovtune", *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("plugins/ovtune-*/src"))]
     done = subprocess.run(
-        [sys.executable, "-m", "mypy", "core/src/ovtune"], cwd=ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "mypy", *sources], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr

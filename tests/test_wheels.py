@@ -64,3 +64,35 @@ def test_wheels_install_and_run_in_a_fresh_environment(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert (work / "runs" / "wheel" / "report.json").exists()
+    _plugin_comes_and_goes_with_its_distribution(python, ovtune, wheels, work, env)
+
+
+def _plugin_comes_and_goes_with_its_distribution(
+    python: Path, ovtune: Path, wheels: Path, work: Path, env: dict[str, str]
+) -> None:
+    """Uninstalling ovtune-mo removes its stage, and a recipe using it says what to install;
+    installing that one wheel alone brings it back."""
+
+    def stages() -> str:
+        return subprocess.run([str(ovtune), "stages"], env=env, capture_output=True, text=True, check=True).stdout
+
+    recipe = work / "mo.toml"
+    recipe.write_text(
+        "schema = 1\nname = 'mo'\n[model]\nsource = 'model.onnx'\n[measure]\nmetrics = ['size']\n"
+        "[[stage]]\nuse = 'mo'\ninput_shape = [1, 1, 32, 32]\n"
+    )
+    (work / "model.onnx").write_bytes(b"")  # validation does not read the model
+    assert "ovtune-mo" in stages()
+    pip = [str(python), "-m", "pip", "--quiet"]
+    subprocess.run([*pip, "uninstall", "--yes", "ovtune-mo"], check=True, capture_output=True)
+    assert "ovtune-mo" not in stages()
+    refused = subprocess.run(
+        [str(ovtune), "validate", str(recipe)], env=env, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode == 2
+    assert "stage[1].use" in refused.stderr and "pip install ovtune-mo" in refused.stderr, refused.stderr
+    [wheel] = wheels.glob("ovtune_mo-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", str(wheel)], check=True, capture_output=True)
+    assert "ovtune-mo" in stages()
+    valid = subprocess.run([str(ovtune), "validate", str(recipe)], env=env, capture_output=True, check=False)
+    assert valid.returncode == 0, valid.stderr

@@ -118,20 +118,19 @@ def run_recipe(
     *,
     out_dir: Path | None = None,
     use_cache: bool | None = None,
-    optional_baseline: str | None = None,
+    optional_plugins: bool = False,
 ) -> dict[str, Any]:
-    """Validate and run a recipe with progress display. ``optional_baseline`` is added to
-    ``[measure]`` when a plugin provides it (the demo shows ONNX Runtime when installed)."""
+    """Validate and run a recipe with progress display. With ``optional_plugins`` (the demo),
+    stages and the baseline whose plugins are not installed are left out, each with a line
+    saying which distribution would add it, so the demo runs on the core alone."""
     from ovtune.pipeline import Pipeline
     from ovtune.progress import ConsoleProgress
     from ovtune.recipe import build_recipe, load_recipe, read_recipe_table
-    from ovtune.types import Baseline
 
     host = state().host()
     host.registry.check()
-    if optional_baseline and host.registry.find(Baseline, optional_baseline):
-        raw = read_recipe_table(recipe_path)
-        raw.setdefault("measure", {}).setdefault("baseline", optional_baseline)
+    if optional_plugins:
+        raw = _without_missing_plugins(read_recipe_table(recipe_path), host.registry)
         recipe = build_recipe(raw, base_dir=recipe_path.resolve().parent, registry=host.registry, file=recipe_path)
     else:
         recipe = load_recipe(recipe_path, host.registry)
@@ -141,6 +140,26 @@ def run_recipe(
         return Pipeline(recipe, host, run_dir=out_dir, use_cache=use_cache).run()
     finally:
         host.pm.unregister(progress)
+
+
+def _without_missing_plugins(raw: dict[str, Any], registry: Any) -> dict[str, Any]:
+    """``raw`` without the stages and baseline no installed plugin provides (one line each)."""
+    from ovtune.types import Baseline, Stage
+
+    def missing(cls: type[Any], name: Any) -> bool:
+        if not isinstance(name, str) or registry.find(cls, name) is not None:
+            return False
+        click.echo(f"note: leaving out {cls.kind} {name!r}: {registry.describe_missing(cls, name)}", err=True)
+        return True
+
+    result = dict(raw)
+    stages = raw.get("stage")
+    if isinstance(stages, list):
+        result["stage"] = [s for s in stages if not (isinstance(s, dict) and missing(Stage, s.get("use")))]
+    measure = raw.get("measure")
+    if isinstance(measure, dict) and missing(Baseline, measure.get("baseline")):
+        result["measure"] = {key: value for key, value in measure.items() if key != "baseline"}
+    return result
 
 
 @click.command("validate")
@@ -333,7 +352,7 @@ def demo_command(out_dir: Path, no_cache: bool) -> None:
     """Run the bundled demo: a CNN trained on scikit-learn's digits, through the demo recipe."""
     from ovtune.demo import recipe_path
 
-    run_recipe(recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None, optional_baseline="onnxruntime")
+    run_recipe(recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None, optional_plugins=True)
 
 
 # --------------------------------------------------------------------------------------

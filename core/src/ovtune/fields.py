@@ -1,8 +1,9 @@
-"""Field types for options models: recipe-relative paths and durations.
+"""Field types for options models: recipe-relative paths, durations and dataset names.
 
 Plugin options models use these so that every recipe speaks the same language:
 ``path = "data/calib"`` is resolved against the recipe's folder, ``duration = "10s"`` means
-ten seconds everywhere.
+ten seconds everywhere, and ``data = "calibration"`` must name a ``[data.*]`` entry of the
+recipe, checked by ``ovtune validate`` before any model is read.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, WithJsonSchema
 
 BASE_DIR_CONTEXT_KEY = "base_dir"
+DATA_NAMES_CONTEXT_KEY = "data_names"
+"""Validation context key: the recipe's ``[data.*]`` names (absent outside a recipe)."""
+METRIC_CONTEXT_KEY = "metric"
+"""Validation context key: the recipe's ``[metric] kind``, or ``None`` when it has none."""
 
 
 def _resolve(value: Any, info: ValidationInfo) -> Path:
@@ -89,3 +94,26 @@ Reference = Annotated[
     WithJsonSchema({"type": "string", "description": "'package.module:function'"}),
 ]
 """A ``"package.module:attribute"`` reference to user code."""
+
+
+def _known_data(value: str, info: ValidationInfo) -> str:
+    names = (info.context or {}).get(DATA_NAMES_CONTEXT_KEY)
+    if names is not None and value not in names:
+        raise ValueError(f"no [data.{value}] in the recipe (defined: {', '.join(names) or 'none'})")
+    return value
+
+
+DataName = Annotated[
+    str,
+    AfterValidator(_known_data),
+    WithJsonSchema({"type": "string", "description": "Name of a [data.NAME] entry of the recipe"}),
+]
+"""The name of a ``[data.NAME]`` entry; a recipe that has no such entry fails validation. Give
+the field a default with ``Field("calibration", validate_default=True)`` so that relying on
+the default is checked too."""
+
+
+def recipe_metric(info: ValidationInfo) -> tuple[bool, str | None]:
+    """``(inside a recipe, its [metric] kind or None)``, for options that need a metric."""
+    context = info.context or {}
+    return METRIC_CONTEXT_KEY in context, context.get(METRIC_CONTEXT_KEY)

@@ -231,6 +231,20 @@ def ovtune_stage_start(run: RunInfo, index: int, name: str, options: dict[str, A
 
 
 @hookspec
+def ovtune_stage_progress(run: RunInfo, index: int, done: float, total: float | None, message: str) -> None:
+    """Called while stage ``index`` runs, each time it reports progress through
+    ``StageContext.progress``: ``done`` of ``total`` units (``None`` when unknown) of the work
+    that ``message`` names. Results are ignored.
+
+    Example::
+
+        @ovtune.hookimpl
+        def ovtune_stage_progress(run, index, done, total, message):
+            print(f"{message}: {done:.0f}/{total or '?'}")
+    """
+
+
+@hookspec
 def ovtune_stage_finish(run: RunInfo, index: int, record: StageRecord) -> None:
     """Called after stage ``index`` finished (``record.cached`` says whether it was taken
     from the cache). Results are ignored.

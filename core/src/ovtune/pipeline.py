@@ -194,6 +194,9 @@ class Pipeline:
             work_dir=work_dir,
             log=logging.getLogger(f"ovtune.stage.{spec.name}"),
             registry=self.host.registry,
+            on_progress=lambda done, total, message: self.host.hook.ovtune_stage_progress(
+                run=self.info, index=spec.index, done=done, total=total, message=message
+            ),
         )
         started = time.perf_counter()
         try:

@@ -20,6 +20,9 @@ class ConsoleProgress:
         self.console = console or Console(stderr=True)
         self._status: Status | None = None
         self._started = 0.0
+        self._phase = ""
+        self._phase_started = 0.0
+        self._phase_done = 0.0
 
     def _spin(self, text: str) -> None:
         self._stop()
@@ -41,6 +44,21 @@ class ConsoleProgress:
     @hookimpl
     def ovtune_stage_start(self, run: RunInfo, index: int, name: str, options: dict[str, Any]) -> None:
         self._spin(f"[{index}/{len(run.stages)}] stage {name} ...")
+
+    @hookimpl
+    def ovtune_stage_progress(self, run: RunInfo, index: int, done: float, total: float | None, message: str) -> None:
+        if self._status is None:
+            return
+        now = time.perf_counter()
+        if message != self._phase:
+            self._phase, self._phase_started, self._phase_done = message, now, done
+        text = f"[{index}/{len(run.stages)}] stage {run.stages[index - 1]}: {message}"
+        if total:
+            text += f" {done:.0f}/{total:.0f}"
+            rate = (done - self._phase_done) / (now - self._phase_started) if now > self._phase_started else 0.0
+            if rate > 0 and done < total:
+                text += f" (~{(total - done) / rate:.0f} s left)"
+        self._status.update(text)
 
     @hookimpl
     def ovtune_stage_finish(self, run: RunInfo, index: int, record: StageRecord) -> None:

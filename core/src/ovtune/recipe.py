@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ovtune.errors import PluginError, RecipeError
-from ovtune.fields import BASE_DIR_CONTEXT_KEY, Duration, RecipePath
+from ovtune.fields import BASE_DIR_CONTEXT_KEY, DATA_NAMES_CONTEXT_KEY, METRIC_CONTEXT_KEY, Duration, RecipePath
 from ovtune.manager import Provided, Registry
 from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
 
@@ -284,7 +284,7 @@ def parse_recipe(text: str, *, base_dir: Path, registry: Registry, file: Path | 
 def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, file: Path | None = None) -> Recipe:
     """Validate an already-parsed recipe mapping."""
     raw = _expand_python_kinds(raw)
-    context = {BASE_DIR_CONTEXT_KEY: base_dir}
+    context: dict[str, Any] = {BASE_DIR_CONTEXT_KEY: base_dir}
     if "schema" not in raw:
         raise RecipeError(
             f"missing key; add 'schema = {SCHEMA_VERSION}' at the top of the recipe", file=file, key="schema"
@@ -306,6 +306,8 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
         except PluginError as exc:
             raise RecipeError(str(exc), file=file, key=key) from None
 
+    context[DATA_NAMES_CONTEXT_KEY] = list(document.data)
+    context[METRIC_CONTEXT_KEY] = document.metric.kind if document.metric else None
     model_spec = _model_spec(document.model, registry, base_dir, file, options)
     data = {
         name: DataSpec(

@@ -11,7 +11,11 @@ Fixtures:
     ``ovtune_cli("run", "recipe.toml")`` runs the command line in-process and returns a
     :class:`CliResult` (exit code, stdout, stderr).
 ``ovtune_project``
-    A :class:`RecipeProject` in a temporary folder: ``write_recipe(text)``, ``copy_demo_model()``.
+    A :class:`RecipeProject` in a temporary folder: ``write_recipe(text)``, ``copy_demo_model()``,
+    ``demo_recipe(stages=...)``, ``report(name)``.
+
+Functions: :func:`run_cli` (the command line in-process) and :func:`error_lines` (the
+``error:`` lines of its stderr).
 """
 
 from __future__ import annotations
@@ -102,6 +106,12 @@ class RecipeProject:
             copied[role] = target
         return copied
 
+    def report(self, name: str) -> dict[str, Any]:
+        """The ``report.json`` of the run named ``name`` (default run folder ``runs/NAME``)."""
+        import json
+
+        return json.loads((self.root / "runs" / name / "report.json").read_text())  # type: ignore[no-any-return]
+
     def demo_recipe(
         self, *, stages: str = "", measure: str = 'metrics = ["size", "accuracy"]', extra: str = ""
     ) -> Path:
@@ -176,9 +186,14 @@ def ovtune_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RecipePro
     return RecipeProject(tmp_path)
 
 
+def error_lines(stderr: str) -> list[str]:
+    """The ``error: ...`` lines of a command's stderr (each user error is one such line)."""
+    return [line for line in stderr.splitlines() if line.startswith("error:")]
+
+
 def python_executable() -> str:
     """The interpreter running the tests (for subprocess-based checks)."""
     return sys.executable
 
 
-__all__: list[Any] = ["CliResult", "RecipeProject", "run_cli"]
+__all__: list[Any] = ["CliResult", "RecipeProject", "error_lines", "run_cli"]

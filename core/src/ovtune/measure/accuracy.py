@@ -7,13 +7,17 @@ not its bf16 execution.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
-from ovtune.types import Options, implementation
+from ovtune.types import Options, Sample, implementation
+
+if TYPE_CHECKING:
+    from ovtune.recipe import MetricSpec
 
 REFERENCE_CONFIG = {"INFERENCE_PRECISION_HINT": "f32"}
 
@@ -54,17 +58,33 @@ def score_outputs(outputs: list[list[np.ndarray]], context: MeasureContext) -> d
     if metric.needs_labels and not dataset.has_labels:
         raise MeasurementError(f"metric.kind: {metric.name!r} needs labels, and data.{spec.data} has none")
     references = reference_outputs(context) if metric.needs_reference else None
-    accumulator = implementation(metric, "create")(spec.options)
-    for index, sample in enumerate(dataset):
-        accumulator.update(outputs[index], sample, references[index] if references else None)
-    higher_is_better = getattr(spec.options, "higher_is_better", metric.higher_is_better)
     return {
         "metric": metric.name,
-        "value": float(accumulator.result()),
+        "value": score_samples(spec, outputs, list(dataset), references),
         "data": spec.data,
         "samples": len(dataset),
-        "higher_is_better": higher_is_better,
+        "higher_is_better": higher_is_better(spec),
     }
+
+
+def score_samples(
+    spec: MetricSpec,
+    outputs: Sequence[list[np.ndarray]],
+    samples: Sequence[Sample],
+    references: Sequence[list[np.ndarray]] | None,
+) -> float:
+    """The metric over ``samples``, given each one's outputs (and the original model's outputs
+    for metrics that compare with it), in the same order. The one place a metric is computed:
+    measurements, baselines and stages that steer by accuracy all call it."""
+    accumulator = implementation(spec.metric.item, "create")(spec.options)
+    for index, sample in enumerate(samples):
+        accumulator.update(outputs[index], sample, references[index] if references else None)
+    return float(accumulator.result())
+
+
+def higher_is_better(spec: MetricSpec) -> bool:
+    """Whether a larger value of the recipe's metric is better (options may override)."""
+    return bool(getattr(spec.options, "higher_is_better", spec.metric.item.higher_is_better))
 
 
 def metric_dataset(context: MeasureContext) -> Any:

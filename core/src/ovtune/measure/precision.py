@@ -41,10 +41,16 @@ READ_BACK = (
 )
 
 
+FLOAT_LAYER_NAMES_KEPT = 50
+"""At most this many names of compute layers that ran in floating point are recorded."""
+
+
 def runtime_precision(compiled: ov.CompiledModel) -> dict[str, Any]:
-    """Count compute layers and all layers by runtime precision; name the dominant one."""
+    """Count compute layers and all layers by runtime precision; name the dominant one, and
+    (for models with integer layers) the compute layers that still ran in floating point."""
     compute: Counter[str] = Counter()
     every: Counter[str] = Counter()
+    float_layers: list[str] = []
     for op in compiled.get_runtime_model().get_ordered_ops():
         info = op.get_rt_info()
         layer_type = _text(info, "layerType")
@@ -54,6 +60,8 @@ def runtime_precision(compiled: ov.CompiledModel) -> dict[str, Any]:
         every[precision] += 1
         if layer_type in COMPUTE_LAYERS:
             compute[precision] += 1
+            if precision not in INTEGER_PRECISIONS:
+                float_layers.append(_text(info, "originalLayersNames") or op.get_friendly_name())
     source = compute or every
     dominant = source.most_common(1)[0][0] if source else "unknown"
     integer = sum(count for p, count in compute.items() if p in INTEGER_PRECISIONS)
@@ -62,6 +70,7 @@ def runtime_precision(compiled: ov.CompiledModel) -> dict[str, Any]:
         "compute_layers": dict(compute),
         "all_layers": dict(every),
         "integer_compute_share": integer / sum(compute.values()) if compute else 0.0,
+        **({"float_compute_layers": float_layers[:FLOAT_LAYER_NAMES_KEPT]} if integer else {}),
     }
 
 

@@ -1,0 +1,1 @@
+"""POT (DefaultQuantization, AccuracyAwareQuantization) as ovtune stages, on NNCF."""

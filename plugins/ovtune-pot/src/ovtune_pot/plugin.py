@@ -1,0 +1,30 @@
+"""The ``pot`` plugin: registers the ``pot.default`` and ``pot.accuracy_aware`` stages.
+
+ovtune imports this module for ``ovtune --help``, ``ovtune plugins`` and ``ovtune validate``, so it
+holds only the registrations; the options models import pydantic alone. NNCF (and OpenVINO) are
+imported by :mod:`ovtune_pot.stage` when a run reaches one of the stages.
+"""
+
+from __future__ import annotations
+
+import ovtune
+from ovtune.types import Stage
+from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
+
+
+@ovtune.hookimpl
+def ovtune_register_stages() -> list[Stage]:
+    return [
+        Stage(
+            name="pot.default",
+            summary="POT's DefaultQuantization (nncf.quantize): INT8 from calibration data; integer execution checked",
+            options=DefaultQuantizationOptions,
+            run="ovtune_pot.stage:run_default",
+        ),
+        Stage(
+            name="pot.accuracy_aware",
+            summary="POT's AccuracyAwareQuantization: INT8 within max_drop of the recipe's metric, checked held-out",
+            options=AccuracyAwareQuantizationOptions,
+            run="ovtune_pot.stage:run_accuracy_aware",
+        ),
+    ]

@@ -1,0 +1,354 @@
+"""The ``pot.default`` and ``pot.accuracy_aware`` stages: POT's algorithms on NNCF.
+
+Both build NNCF datasets from the recipe's ``[data.*]`` entries (items are sample indices, turned
+into model inputs by ``transform``), run NNCF with its console output captured
+(:mod:`ovtune_pot.nncf_console`), report progress through the stage context, and then prove the
+result: integer execution in the runtime graph, the metric before and after on samples the
+algorithm did not use, and the latency of both models (:mod:`ovtune_pot.proof`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ovtune.deploy import compile_config, compile_model
+from ovtune.errors import StageError
+from ovtune.importing import ImportReferenceError, import_object
+from ovtune_pot.evaluation import Evaluator
+from ovtune_pot.nncf_console import quiet_nncf
+from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
+from ovtune_pot.proof import integer_execution, speed_check
+
+if TYPE_CHECKING:
+    import logging
+
+    import openvino as ov
+
+    from ovtune.context import StageContext, StageResult
+    from ovtune.types import Dataset, Sample
+
+
+def run_default(model: ov.Model, options: DefaultQuantizationOptions, context: StageContext) -> StageResult:
+    """``pot.default``: ``nncf.quantize`` on the calibration data, then the proof."""
+    import nncf
+
+    calibration = _calibration(options, context)
+    evaluation = _evaluation(model, options, context)
+    started = time.perf_counter()
+    with quiet_nncf(context.log) as records:
+        try:
+            quantized = nncf.quantize(
+                model,
+                calibration,
+                subset_size=options.subset_size,
+                fast_bias_correction=options.fast_bias_correction,
+                **_common_arguments(options),
+            )
+        except Exception as exc:  # noqa: BLE001 - NNCF raises many types for bad settings
+            raise StageError(_nncf_reason(exc)) from None
+    seconds = time.perf_counter() - started
+    return _prove(
+        model, quantized, options, context, evaluation=evaluation, seconds=seconds, records=records, bound=None
+    )
+
+
+def run_accuracy_aware(
+    model: ov.Model, options: AccuracyAwareQuantizationOptions, context: StageContext
+) -> StageResult:
+    """``pot.accuracy_aware``: ``nncf.quantize_with_accuracy_control`` steered by the recipe's
+    metric on part of its data, then the proof on the held-out rest."""
+    import nncf
+    from nncf.quantization.advanced_parameters import AdvancedAccuracyRestorerParameters, RestoreMode
+
+    calibration = _calibration(options, context)
+    evaluation = _evaluation(model, options, context)
+    if evaluation is None:  # the options model refuses a recipe without [metric]; kept for the Python API
+        raise StageError(f"{context.key}: pot.accuracy_aware needs the recipe's [metric]")
+    evaluator, steer, _ = evaluation
+    calls = 0
+
+    def validate(compiled: Any, items: Any) -> float:
+        nonlocal calls
+        calls += 1
+        context.progress(calls, None, "accuracy control: validation pass")
+        return evaluator.steering_score(compiled, [int(item) for item in items])
+
+    restorer = AdvancedAccuracyRestorerParameters(
+        tune_hyperparams=options.tune_hyperparams,
+        ranking_subset_size=options.ranking_subset_size,
+        restore_mode=RestoreMode(options.restore_mode),
+        **({"max_num_iterations": options.max_iterations} if options.max_iterations else {}),
+    )
+    started = time.perf_counter()
+    with quiet_nncf(context.log) as records:
+        try:
+            quantized = nncf.quantize_with_accuracy_control(
+                model,
+                calibration,
+                nncf.Dataset(list(steer)),
+                validation_fn=validate,
+                max_drop=options.max_drop,
+                drop_type=nncf.DropType(options.drop_type),
+                subset_size=options.subset_size,
+                fast_bias_correction=options.fast_bias_correction,
+                advanced_accuracy_restorer_parameters=restorer,
+                **_common_arguments(options, advanced="advanced_quantization_parameters"),
+            )
+        except Exception as exc:  # noqa: BLE001 - NNCF raises many types for bad settings
+            raise StageError(_nncf_reason(exc)) from None
+    seconds = time.perf_counter() - started
+    return _prove(
+        model, quantized, options, context, evaluation=evaluation, seconds=seconds, records=records, bound=options
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------
+
+
+def _calibration(options: DefaultQuantizationOptions, context: StageContext) -> Any:
+    """The calibration ``nncf.Dataset``: sample indices, mapped to model inputs by ``transform``;
+    each item NNCF takes advances the stage's progress."""
+    import nncf
+
+    dataset = context.data.get(options.calibration)
+    transform = _transform(options, context)
+    total = min(len(dataset), options.subset_size)
+    seen = 0
+
+    def to_inputs(index: int) -> Any:
+        nonlocal seen
+        seen += 1
+        context.progress(min(seen, total), total, "calibration")
+        return transform(dataset[index])
+
+    return nncf.Dataset(range(len(dataset)), to_inputs)
+
+
+def _transform(options: DefaultQuantizationOptions, context: StageContext) -> Callable[[Sample], Any]:
+    if options.transform is None:
+        return lambda sample: dict(sample.inputs)
+    try:
+        function = import_object(options.transform, search_path=context.recipe.base_dir)
+    except ImportReferenceError as exc:
+        raise StageError(f"{context.key}.transform: {exc}") from None
+    return function  # type: ignore[no-any-return]
+
+
+Evaluation = tuple[Evaluator, range, range]
+"""The evaluator, the samples an algorithm may steer by, and the held-out samples."""
+
+
+def _evaluation(model: ov.Model, options: DefaultQuantizationOptions, context: StageContext) -> Evaluation | None:
+    """How accuracy is judged, or ``None`` when the recipe has no ``[metric]``.
+
+    ``pot.accuracy_aware`` splits the metric's data into the part NNCF steers by and a held-out
+    part (``holdout``). ``pot.default`` holds out the whole metric's data, except the first
+    ``subset_size`` samples when calibration reads the same dataset."""
+    spec = context.recipe.metric
+    if spec is None:
+        return None
+    dataset = context.data.get(spec.data)
+    count = len(dataset)
+    if isinstance(options, AccuracyAwareQuantizationOptions):
+        held = round(count * options.holdout)
+        if options.holdout and held in (0, count):
+            raise StageError(
+                f"{context.key}.holdout: {options.holdout} of data.{spec.data}'s {count} samples leaves "
+                "no samples on one side; use more validation data or another holdout"
+            )
+        steer = range(count - held) if held else range(count)
+        holdout = range(count - held, count) if held else range(count)
+    elif spec.data == options.calibration:
+        used = min(count, options.subset_size)
+        steer, holdout = range(used), range(used, count) if used < count else range(count)
+    else:
+        steer, holdout = range(0), range(count)
+    config = compile_config(context.deploy)
+    return Evaluator(spec, dataset, model, context.deploy.device, config), steer, holdout
+
+
+def _common_arguments(options: DefaultQuantizationOptions, advanced: str = "advanced_parameters") -> dict[str, Any]:
+    import nncf
+    from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters, AdvancedSmoothQuantParameters
+
+    arguments: dict[str, Any] = {"target_device": nncf.TargetDevice[options.target_device.upper()]}
+    if options.preset is not None:
+        arguments["preset"] = nncf.QuantizationPreset(options.preset)
+    if options.model_type is not None:
+        arguments["model_type"] = nncf.ModelType(options.model_type)
+    if not options.ignored_scope.empty:
+        scope = options.ignored_scope
+        arguments["ignored_scope"] = nncf.IgnoredScope(
+            names=scope.names, types=scope.types, patterns=scope.patterns, validate=scope.validate_names
+        )
+    if options.smooth_quant_alpha is not None:
+        arguments[advanced] = AdvancedQuantizationParameters(
+            smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=options.smooth_quant_alpha)
+        )
+    return arguments
+
+
+def _nncf_reason(exc: BaseException) -> str:
+    """NNCF's error as one line (its messages can span many)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"NNCF failed: {type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+# --------------------------------------------------------------------------------------
+# Proof
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    original: ov.CompiledModel
+    quantized: ov.CompiledModel
+
+
+def _prove(
+    model: ov.Model,
+    quantized: ov.Model,
+    options: DefaultQuantizationOptions,
+    context: StageContext,
+    *,
+    evaluation: Evaluation | None,
+    seconds: float,
+    records: list[logging.LogRecord],
+    bound: AccuracyAwareQuantizationOptions | None,
+) -> StageResult:
+    import openvino as ov
+
+    from ovtune.context import StageResult
+
+    context.progress(0, None, "checking the quantized model")
+    core = ov.Core()
+    config = compile_config(context.deploy)
+    compiled = _Compiled(
+        compile_model(core, model, context.deploy.device, config),
+        compile_model(core, quantized, context.deploy.device, config),
+    )
+    precision, notes = integer_execution(compiled.quantized)
+    details: dict[str, Any] = {
+        "algorithm": options.algorithm,
+        "nncf_seconds": seconds,
+        "calibration": {
+            "data": options.calibration,
+            "samples": min(len(context.data.get(options.calibration)), options.subset_size),
+        },
+        "runtime_precision": precision,
+        "deploy": {k: str(v) for k, v in config.items()},
+    }
+    if evaluation is not None:
+        accuracy, accuracy_notes = _accuracy(compiled, evaluation, bound, records)
+        details["accuracy"] = accuracy
+        notes += accuracy_notes
+    if options.speed_check > 0:
+        data, name = _timing_data(context, evaluation, options)
+        speed = speed_check(compiled.original, compiled.quantized, data, name, options.speed_check)
+        details["speed"] = speed
+        notes.append(
+            f"Median latency with the recipe's [deploy] settings: original {speed['original_median_ms']:.3f} ms, "
+            f"quantized {speed['quantized_median_ms']:.3f} ms ({speed['speedup']:.2f}x, {SPEED_NOTE})."
+        )
+    return StageResult(quantized, notes=notes, details=details)
+
+
+SPEED_NOTE = "interleaved rounds; the run's measurements are the figures to quote"
+
+
+def _timing_data(
+    context: StageContext, evaluation: Evaluation | None, options: DefaultQuantizationOptions
+) -> tuple[Dataset, str]:
+    if evaluation is not None:
+        assert context.recipe.metric is not None
+        return evaluation[0].dataset, context.recipe.metric.data
+    return context.data.get(options.calibration), options.calibration
+
+
+def _accuracy(
+    compiled: _Compiled,
+    evaluation: Evaluation,
+    bound: AccuracyAwareQuantizationOptions | None,
+    records: list[logging.LogRecord],
+) -> tuple[dict[str, Any], list[str]]:
+    """The metric of both models on the held-out samples, and what it means."""
+    evaluator, steer, holdout = evaluation
+    original = evaluator.score(compiled.original, holdout)
+    quantized = evaluator.score(compiled.quantized, holdout)
+    drop = evaluator.drop(original, quantized)
+    where = f"data.{evaluator.spec.data}[{holdout.start + 1}:{holdout.stop}]"
+    unseen = not set(steer) & set(holdout)
+    accuracy: dict[str, Any] = {
+        "metric": evaluator.name,
+        "data": where,
+        "samples": len(holdout),
+        "held_out": unseen,
+        "original": original,
+        "quantized": quantized,
+        "drop": drop,
+        "higher_is_better": evaluator.higher_is_better,
+    }
+    seen = "held-out" if unseen else "NOT held-out (the algorithm used these samples too)"
+    notes = [
+        f"{evaluator.name} on {len(holdout)} {seen} samples ({where}): original {original:.5g}, "
+        f"quantized {quantized:.5g}, drop {drop:+.3g}."
+    ]
+    if bound is not None:
+        limit = bound.max_drop * (abs(original) if bound.drop_type == "relative" else 1.0)
+        reverted = reverted_operations(records)
+        accuracy.update(
+            max_drop=bound.max_drop,
+            drop_type=bound.drop_type,
+            allowed_drop=limit,
+            met=drop <= limit,
+            missed_by=max(0.0, drop - limit),
+            reverted_operations=reverted,
+            nncf_report=list(
+                dict.fromkeys(r.getMessage().splitlines()[0] for r in records if _is_summary(r.getMessage()))
+            ),
+        )
+        if drop <= limit:
+            notes.append(f"max_drop {bound.max_drop} ({bound.drop_type}) is met on the held-out samples.")
+        else:
+            notes.append(
+                f"max_drop {bound.max_drop} ({bound.drop_type}) is NOT met on the held-out samples: the drop is "
+                f"{drop:.3g}, {drop - limit:.3g} above the allowed {limit:.3g}. The best model found is saved."
+            )
+        if reverted:
+            shown = ", ".join(reverted[:8]) + (" ..." if len(reverted) > 8 else "")
+            notes.append(f"{len(reverted)} operations were reverted to floating point: {shown}")
+        else:
+            notes.append("No operation was reverted to floating point.")
+    return accuracy, notes
+
+
+_REVERTED = re.compile(r"(?:were reverted back|Reverted \d+ operations) to the floating-point precision")
+_SUMMARY = (
+    "Accuracy drop",
+    "Algorithm completed",
+    "The algorithm could not",
+    "Maximum number of iteration",
+    "All layers have been checked",
+    "Total number of quantized operations",
+)
+
+
+def _is_summary(message: str) -> bool:
+    return message.startswith(_SUMMARY)
+
+
+def reverted_operations(records: list[logging.LogRecord]) -> list[str]:
+    """The operations NNCF's accuracy control put back in floating point, from its log: its
+    final report when it wrote one, otherwise every "Reverted N operations" step."""
+    final = [r.getMessage() for r in records if "were reverted back to the floating-point" in r.getMessage()]
+    messages = final[-1:] or [r.getMessage() for r in records if _REVERTED.search(r.getMessage())]
+    names: list[str] = []
+    for message in messages:
+        names += [line.strip() for line in message.splitlines()[1:] if line.strip()]
+    return list(dict.fromkeys(names))
