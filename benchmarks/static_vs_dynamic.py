@@ -67,7 +67,7 @@ duration = "{seconds}s"
 trials = 1
 
 [output]
-reports = []
+reports = ["json"]
 cache_dir = "{cache}"
 """
 

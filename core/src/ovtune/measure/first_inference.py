@@ -9,7 +9,7 @@ times; the median is reported. Three situations are measured:
   installation);
 - ``cached``: the warm ``CACHE_DIR`` (imports the blob instead of compiling).
 
-The child reports its peak RSS (``ru_maxrss``) and its RSS right after ``import openvino``, so
+The child reports its peak RSS (``VmHWM``) and its RSS right after ``import openvino``, so
 the model's own share of memory can be told apart from the runtime's.
 
 Run as a module, this file is the child: ``python -m ovtune.measure.first_inference JSON``.
@@ -200,18 +200,32 @@ def measure_memory(subject: MeasureSubject, options: Options, context: MeasureCo
 # --------------------------------------------------------------------------------------
 
 
-def _rss_mb() -> float:
-    """Current resident set size in MB (Linux /proc; falls back to the peak)."""
+def _status_mb(field: str) -> float | None:
+    """A size field of ``/proc/self/status`` (Linux) in MB, or ``None`` where there is none."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return _peak_rss_mb()
+    return None
+
+
+def _rss_mb() -> float:
+    """Current resident set size in MB (Linux /proc; falls back to the peak)."""
+    current = _status_mb("VmRSS")
+    return current if current is not None else _peak_rss_mb()
 
 
 def _peak_rss_mb() -> float:
+    """Peak resident set size of this process in MB.
+
+    Linux's ``VmHWM`` starts afresh when the process executes Python; ``ru_maxrss`` does not: it
+    keeps the peak of the forked parent before ``exec``, so a child of a large measuring process
+    would report the parent's size. ``ru_maxrss`` is the fallback where ``/proc`` is missing."""
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return peak
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

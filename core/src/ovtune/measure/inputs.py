@@ -1,8 +1,10 @@
 """Inputs for timed inference, prepared outside the timed region.
 
-Real samples from the recipe's data are used when they fit the compiled model's input shapes;
-otherwise random data of the right shape and type. The report says which, because timings on
-random data can differ from real data (e.g. sparse activations, early exits).
+Timing copies these arrays into tensors its requests own (``infer(feed)``, or written into a
+request's input tensor) instead of binding requests to them zero-copy: with
+``share_inputs=True`` the runtime went on writing to memory a finished request had been bound
+to (wrong accuracy afterwards when that memory was the validation data; heap corruption when
+it had been freed). The copy happens before ``InferRequest.latency`` starts counting.
 """
 
 from __future__ import annotations
@@ -96,7 +98,8 @@ def _match(ports: list[Any], inputs: Any) -> dict[str, np.ndarray] | None:
         if array is None or not port.get_partial_shape().compatible(_partial(array.shape)):
             return None
         dtype = _TYPES.get(port.get_element_type().get_type_name())
-        feed[name] = np.ascontiguousarray(array, dtype=dtype)
+        # a copy, so that nothing timing does can touch the dataset accuracy is scored on
+        feed[name] = np.array(array, dtype=dtype, order="C", copy=True)
     return feed
 
 

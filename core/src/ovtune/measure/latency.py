@@ -22,7 +22,7 @@ def measure_latency(subject: MeasureSubject, options: Options, context: MeasureC
     request = compiled.create_infer_request()
 
     def step(index: int) -> float:
-        request.infer(feeds[index % len(feeds)], share_inputs=True)
+        request.infer(feeds[index % len(feeds)])
         return float(request.latency)
 
     result = sync_latency(step, TimingSettings.from_section(context.measure))

@@ -36,18 +36,18 @@ def frames_per_inference(compiled: Any) -> int:
     return 1
 
 
-def bind_inputs(queue: Any, feeds: list[dict[str, Any]]) -> list[Any]:
-    """Bind input set ``i % len(feeds)`` to request ``i`` of ``queue``, zero-copy; returns the
-    tensors, which the caller keeps alive while the queue runs (they share the arrays)."""
-    import openvino as ov
-
-    tensors = []
+def bind_inputs(queue: Any, feeds: list[dict[str, Any]]) -> None:
+    """Write input set ``i % len(feeds)`` into the input tensors of request ``i`` of ``queue``,
+    once, as benchmark_app fills its requests. The requests keep their own tensors (shaped to
+    the data for dynamic inputs): binding tensors created from Python arrays instead
+    (``set_tensor``) corrupted the heap on a dynamic-shape model converted from PyTorch, which
+    crashed the next compilation in the same process."""
     for index in range(len(queue)):
+        request = queue[index]
         for name, array in feeds[index % len(feeds)].items():
-            tensor = ov.Tensor(array, shared_memory=True)
-            queue[index].set_tensor(name, tensor)
-            tensors.append(tensor)
-    return tensors
+            tensor = request.get_tensor(name)
+            tensor.set_shape(list(array.shape))
+            tensor.data[...] = array
 
 
 def measure_throughput(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
@@ -61,9 +61,8 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
     batch = frames_per_inference(compiled)
     settings = TimingSettings.from_section(context.measure)
     queue = ov.AsyncInferQueue(compiled, jobs)
-    bound: list[Any] = []
     try:
-        bound = bind_inputs(queue, feeds)
+        bind_inputs(queue, feeds)
         for _ in range(max(settings.warmup, jobs)):
             queue.start_async()
         queue.wait_all()
@@ -91,7 +90,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
     except RuntimeError as exc:
         raise MeasurementError(f"throughput of {subject.label}: inference failed: {exc}") from None
     finally:
-        del queue, bound
+        del queue
     fps = sorted(trial_fps)[(len(trial_fps) - 1) // 2] if trial_fps else 0.0
     return summarize_throughput(
         trial_fps,

@@ -155,12 +155,15 @@ def _forward_arguments(module: Any) -> list[str]:
 
 
 def _convert(module: Any, example: Any, source: Path | str) -> ov.Model:
+    """``convert_model`` with the weights copied: by default (``share_weights=True``) the
+    model's constants point into the torch tensors, and once the module is garbage-collected
+    they point into freed memory (seen here: wrong outputs, then heap corruption)."""
     import openvino as ov
 
     try:
         if example is None:
-            return ov.convert_model(module)
-        return ov.convert_model(module, example_input=example)
+            return ov.convert_model(module, share_weights=False)
+        return ov.convert_model(module, example_input=example, share_weights=False)
     except Exception as exc:  # noqa: BLE001 - every conversion failure is a load error
         reason = first_line(exc)
         raise ModelLoadError(f"openvino.convert_model failed on {source}: {reason}") from None

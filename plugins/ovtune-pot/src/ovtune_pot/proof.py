@@ -62,7 +62,7 @@ def speed_check(
             feeds = prepared.feeds
 
             def step(index: int, request: Any = request, feeds: list[Any] = feeds) -> float:
-                request.infer(feeds[index % len(feeds)], share_inputs=True)
+                request.infer(feeds[index % len(feeds)])
                 return float(request.latency)
 
             medians[label].append(sync_latency(step, settings)["median_ms"])

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from ovtune.deploy import compile_config, compile_model
 from ovtune.errors import StageError
 from ovtune.importing import ImportReferenceError, import_object
-from ovtune_pot.evaluation import Evaluator
-from ovtune_pot.nncf_console import quiet_nncf
+from ovtune.measure.evaluation import Evaluator
+from ovtune.nncf_console import quiet_nncf
 from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
 from ovtune_pot.proof import integer_execution, speed_check
 

@@ -1,4 +1,8 @@
-"""NNCF's console output, kept out of ovtune's.
+"""NNCF's console output, kept out of ovtune's: for plugins whose stages call NNCF.
+
+ovtune itself does not depend on NNCF; this module imports it only inside :func:`quiet_nncf`,
+which the ``ovtune-pot`` and ``ovtune-nncf`` stages (and any third-party stage built on NNCF)
+wrap around their NNCF calls.
 
 NNCF logs to stdout through its own handler and draws rich progress bars on stdout, which would
 garble ovtune's progress display and tables. While a quantization runs, stdout is redirected

@@ -1,5 +1,5 @@
-"""The recipe's metric on chosen samples, for a compiled model: what the stages steer by and
-what they report.
+"""The recipe's metric on chosen samples, for a compiled model: what stages that change accuracy
+(quantization, training) steer by and report in their records.
 
 Samples are addressed by their index in the metric's dataset, so that NNCF's accuracy control
 (which hands the validation function the raw items of its dataset, here indices) and ovtune's

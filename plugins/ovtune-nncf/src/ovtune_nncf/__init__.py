@@ -1,0 +1,1 @@
+"""NNCF compression (weight compression, quantization-aware training, pruning) as ovtune stages."""

@@ -1,0 +1,36 @@
+"""The ``nncf`` plugin: registers ``nncf.compress_weights``, ``nncf.qat`` and ``nncf.prune``.
+
+ovtune imports this module for ``ovtune --help``, ``ovtune plugins`` and ``ovtune validate``, so it
+holds only the registrations; the options models import pydantic alone. NNCF is imported by the
+stage modules when a run reaches them, PyTorch only by the training stages.
+"""
+
+from __future__ import annotations
+
+import ovtune
+from ovtune.types import Stage
+from ovtune_nncf.options import CompressWeightsOptions, PruneOptions, QatOptions
+
+
+@ovtune.hookimpl
+def ovtune_register_stages() -> list[Stage]:
+    return [
+        Stage(
+            name="nncf.compress_weights",
+            summary="NNCF weight compression (INT8, INT4, NF4, FP4, ...): smaller weights, activations untouched",
+            options=CompressWeightsOptions,
+            run="ovtune_nncf.compress:run",
+        ),
+        Stage(
+            name="nncf.qat",
+            summary="Quantization-aware training of the PyTorch source with NNCF, then INT8 OpenVINO model",
+            options=QatOptions,
+            run="ovtune_nncf.training:run_qat",
+        ),
+        Stage(
+            name="nncf.prune",
+            summary="NNCF magnitude pruning of the PyTorch source with fine-tuning; sparsity and its effect recorded",
+            options=PruneOptions,
+            run="ovtune_nncf.training:run_prune",
+        ),
+    ]
