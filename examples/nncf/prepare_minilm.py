@@ -18,6 +18,7 @@ Run from anywhere::
 
 from __future__ import annotations
 
+import argparse
 import builtins
 import importlib
 import inspect
@@ -69,6 +70,9 @@ def sentences() -> list[str]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="Folder for models/ and data/ (default: here)")
+    out = parser.parse_args().out
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import openvino as ov
     import torch
@@ -92,7 +96,7 @@ def main() -> None:
     texts = sentences()
     tokens = tokenizer(texts, padding="max_length", truncation=True, max_length=LENGTH, return_tensors="np")
     arrays = {key: tokens[key].astype(np.int64) for key in ("input_ids", "attention_mask", "token_type_ids")}
-    data = HERE / "data"
+    data = out / "data"
     data.mkdir(parents=True, exist_ok=True)
     count = len(texts)
     calibration = slice(0, min(64, count // 3))
@@ -106,7 +110,8 @@ def main() -> None:
     for index, name in enumerate(("input_ids", "attention_mask", "token_type_ids")):
         model.inputs[index].get_tensor().set_names({name})
     model.reshape({name: [1, LENGTH] for name in arrays})
-    target = HERE / "models" / "minilm.xml"
+    target = out / "models" / "minilm.xml"
+    target.parent.mkdir(parents=True, exist_ok=True)
     ov.save_model(model, str(target), compress_to_fp16=False)
     print(f"model: {target} ({target.with_suffix('.bin').stat().st_size:,} bytes of f32 weights)")
     print(f"data:  {calibration.stop} calibration and {count - calibration.stop} validation sentences, {LENGTH} tokens")

@@ -80,6 +80,9 @@ def test_prune_reports_the_sparsity_it_reached(ovtune_project: RecipeProject) ->
     assert sparsity["layers"] == 7 and 0.45 <= sparsity["zero_share"] <= 0.55
     assert record["notes"][0].startswith("Sparsity reached: ")
     assert "the file does not shrink" in record["notes"][0]
+    original, pruned = (model["measurements"]["size"] for model in ovtune_project.report("train")["models"])
+    assert original["note"].startswith("the source has no model file: size of its converted model")
+    assert abs(pruned["bytes"] - original["bytes"]) / original["bytes"] < 0.01  # dense storage
 
 
 def test_a_custom_training_function_replaces_the_loop(
