@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DISTRIBUTIONS := ./core $(wildcard ./plugins/ovtune-*)
 
-.PHONY: demo test lint install install-dev clean
+.PHONY: demo test lint install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,15 @@ install-dev: $(BIN)/python
 demo: install
 	$(BIN)/ovtune demo
 
-test: install-dev
+# The HTML report test renders report.html in a real headless Chromium (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; \
+	  else echo "make test needs Debian's chromium (the HTML report test): sudo apt-get install chromium"; exit 1; fi; }
+
+test: install-dev browser
 	$(BIN)/python -m pytest
 
 lint: install-dev

@@ -23,7 +23,7 @@ def test_readme_commands_match_the_makefile_and_ci() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make demo" in readme and "make test" in readme
     assert re.search(r"^demo: install\n\t\$\(BIN\)/ovtune demo$", makefile, re.M)
-    assert re.search(r"^test: install-dev\n\t\$\(BIN\)/python -m pytest$", makefile, re.M)
+    assert re.search(r"^test: install-dev browser\n\t\$\(BIN\)/python -m pytest$", makefile, re.M)
     assert "make test" in ci
 
 

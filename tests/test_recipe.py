@@ -113,5 +113,5 @@ def test_defaults_are_filled_in(ovtune_project: RecipeProject, good: str) -> Non
     recipe = parse_recipe(good, base_dir=ovtune_project.root, registry=PluginHost(autoload=False).registry)
     resolved = recipe.resolved()
     assert resolved["deploy"]["device"] == "CPU"
-    assert resolved["output"]["reports"] == ["console", "json"]
+    assert resolved["output"]["reports"] == ["console", "html", "json", "lock", "markdown"]
     assert resolved["model"]["format"] == "onnx"

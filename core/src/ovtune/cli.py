@@ -108,9 +108,15 @@ def _configure(verbose: int, plugin_args: tuple[str, ...]) -> AppState:
 @click.argument("recipe", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Run folder (default: [output] dir).")
 @click.option("--no-cache", is_flag=True, help="Recompute every stage instead of reusing the stage cache.")
-def run_command(recipe: Path, out_dir: Path | None, no_cache: bool) -> None:
+@click.option(
+    "--lock",
+    "lock_file",
+    is_flag=True,
+    help="RECIPE is a run.lock.toml: rerun the locked recipe and warn about every version that differs.",
+)
+def run_command(recipe: Path, out_dir: Path | None, no_cache: bool, lock_file: bool) -> None:
     """Run RECIPE: every stage, every measurement, the reports."""
-    run_recipe(recipe, out_dir=out_dir, use_cache=False if no_cache else None)
+    run_recipe(recipe, out_dir=out_dir, use_cache=False if no_cache else None, locked=lock_file)
 
 
 def run_recipe(
@@ -119,6 +125,7 @@ def run_recipe(
     out_dir: Path | None = None,
     use_cache: bool | None = None,
     optional_plugins: bool = False,
+    locked: bool = False,
 ) -> dict[str, Any]:
     """Validate and run a recipe with progress display. With ``optional_plugins`` (the demo),
     stages and the baseline whose plugins are not installed are left out, each with a line
@@ -129,7 +136,15 @@ def run_recipe(
 
     host = state().host()
     host.registry.check()
-    if optional_plugins:
+    if locked:
+        from ovtune.report.lock import read_lock, version_differences
+
+        document = read_lock(recipe_path)
+        for line in version_differences(document):
+            click.echo(f"warning: {line}", err=True)
+        raw = document["recipe"]
+        recipe = build_recipe(raw, base_dir=recipe_path.resolve().parent, registry=host.registry, file=recipe_path)
+    elif optional_plugins:
         raw = _without_missing_plugins(read_recipe_table(recipe_path), host.registry)
         recipe = build_recipe(raw, base_dir=recipe_path.resolve().parent, registry=host.registry, file=recipe_path)
     else:

@@ -1,7 +1,8 @@
-"""Built-in commands: run, validate, plugins, stages, schema, demo.
+"""Built-in commands: run, validate, plugins, stages, schema, bench, demo, compare.
 
 Registered through the same hook that plugins use to add commands; the click commands live in
-:mod:`ovtune.cli` and are imported when the command line is built.
+:mod:`ovtune.cli` (and ``compare`` in :mod:`ovtune.compare`) and are imported when the command
+line is built.
 """
 
 from __future__ import annotations
@@ -20,4 +21,7 @@ def ovtune_register_commands() -> list[Command]:
         Command(name="schema", summary="JSON Schema of the recipe format", command="ovtune.cli:schema_command"),
         Command(name="bench", summary="Measure one model like benchmark_app", command="ovtune.cli:bench_command"),
         Command(name="demo", summary="Run the bundled demo", command="ovtune.cli:demo_command"),
+        Command(
+            name="compare", summary="Compare two runs; fail on a regression", command="ovtune.compare:compare_command"
+        ),
     ]

@@ -1,4 +1,6 @@
-"""Built-in reporters: ``console`` (a rich table) and ``json`` (``report.json``)."""
+"""Built-in reporters: ``console`` (a rich table), ``json`` (``report.json``), ``markdown``
+(``report.md`` and ``charts/*.svg``), ``html`` (a self-contained ``report.html``) and ``lock``
+(``run.lock.toml``, to reproduce the run)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,24 @@ def ovtune_register_reporters() -> list[Reporter]:
             name="json",
             summary="report.json with every figure and the environment",
             write="ovtune.report.json_report:write_json",
+            default=True,
+        ),
+        Reporter(
+            name="markdown",
+            summary="report.md with the table, notes and charts (charts/*.svg)",
+            write="ovtune.report.document:write_markdown",
+            default=True,
+        ),
+        Reporter(
+            name="html",
+            summary="report.html: table, notes and charts in one self-contained file",
+            write="ovtune.report.document:write_html",
+            default=True,
+        ),
+        Reporter(
+            name="lock",
+            summary="run.lock.toml: resolved recipe, versions, properties, hashes (ovtune run --lock)",
+            write="ovtune.report.lock:write_lock",
             default=True,
         ),
     ]

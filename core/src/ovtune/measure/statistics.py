@@ -24,7 +24,7 @@ def percentile(sorted_values: Sequence[float], p: float) -> float:
 
 
 def summarize(values: Sequence[float]) -> dict[str, float]:
-    """median, mean, min, max, p90, p95, p99, std and count of a list of values."""
+    """median, mean, min, max, p25, p75 (the box of a box plot), p90, p95, p99, std and count."""
     ordered = sorted(values)
     count = len(ordered)
     if not count:
@@ -37,6 +37,8 @@ def summarize(values: Sequence[float]) -> dict[str, float]:
         "mean": mean,
         "min": ordered[0],
         "max": ordered[-1],
+        "p25": percentile(ordered, 25),
+        "p75": percentile(ordered, 75),
         "p90": percentile(ordered, 90),
         "p95": percentile(ordered, 95),
         "p99": percentile(ordered, 99),

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ovtune.report.table import Row, best, notes, present_columns, rows
+from ovtune.report.table import grid, notes, rows
 
 REPORT_WIDTH = 160
 """Width used when output is not a terminal (CI logs, pipes), so columns are not truncated."""
@@ -24,51 +24,49 @@ def make_console(stderr: bool = False) -> Console:
 def render_table(
     report: dict[str, Any], title: str | None = None, extra_columns: dict[str, list[str]] | None = None
 ) -> Table:
-    """One row per model; the best value of each column in green; precision that ran.
+    """One row per model (:func:`ovtune.report.table.grid`, shared with the Markdown and HTML
+    reports): the best value of each column in green with a ``*``, ``~`` on figures whose trials
+    disagreed, speedups against the original and the native framework, the precision that ran.
 
     ``extra_columns`` maps a header to one cell per row (e.g. the settings of ``ovtune bench``)."""
     extra_columns = extra_columns or {}
-    table_rows = rows(report)
-    columns = present_columns(table_rows)
+    headers, cells = grid(report)
+    cached = [row.cached for row in rows(report)]
     table = Table(title=title or f"ovtune: {report.get('name', '')} on {report.get('device', '?')}")
-    table.add_column("model", style="bold")
-    for column in columns:
-        table.add_column(column.header.replace(" ms ", "\nms ").replace(" FPS", "\nFPS"), justify="right")
-    show_speedup = sum(1 for row in table_rows if row.speedup) > 1
-    if show_speedup:
-        table.add_column("speedup\n(latency)", justify="right")
-    table.add_column("precision\nthat ran")
-    for header in extra_columns:
-        table.add_column(header)
-    for position, row in enumerate(table_rows):
-        cells = [_label(row)]
-        for column in columns:
-            value = getattr(row, column.attribute)
-            text = "-" if value is None else format(value, column.pattern)
-            if value is not None and len(table_rows) > 1 and value == best(table_rows, column):
-                text = f"[green]{text}[/]"
-            if column.attribute in ("latency_median_ms", "throughput_fps") and row.noisy and value is not None:
+    for position, header in enumerate([*headers, *extra_columns]):
+        wrapped = (
+            header.replace(" ms ", "\nms ").replace(" FPS", "\nFPS").replace(" (", "\n(").replace(" that", "\nthat")
+        )
+        table.add_column(
+            escape(wrapped),
+            justify="left" if position in (0, len(headers) - 1) else "right",
+            style="bold" if position == 0 else None,
+        )
+    for position, line in enumerate(cells):
+        texts = []
+        for index, cell in enumerate(line):
+            text = escape(cell.text)
+            if index == 0 and cached[position]:
+                text += " [dim](cached)[/]"
+            if cell.best:
+                text = f"[bold green]{text} *[/]"
+            if cell.noisy:
                 text += " [yellow]~[/]"
-            cells.append(text)
-        if show_speedup:
-            cells.append("-" if row.speedup is None else f"{row.speedup:.2f}x")
-        cells.append(row.precision)
-        cells.extend(escape(values[position]) for values in extra_columns.values())
-        table.add_row(*cells)
+            texts.append(text)
+        texts.extend(escape(values[position]) for values in extra_columns.values())
+        table.add_row(*texts)
     return table
 
 
-def _label(row: Row) -> str:
-    label = escape(row.label)
-    if row.kind == "baseline":
-        label += " [dim](baseline)[/]"
-    if row.cached:
-        label += " [dim](cached)[/]"
-    return label
+def _wrap(header: str) -> str:
+    for before, after in ((" ms ", "\nms "), (" FPS", "\nFPS"), (" (", "\n("), (" that", "\nthat")):
+        header = header.replace(before, after)
+    return header
 
 
 def write_console(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
     console.print(render_table(report))
+    console.print("* best in its column; ~ trials disagreed (see below)", style="dim")
     for note in notes(report):
         console.print(f"- {escape(note)}", style="dim")
     console.print(f"run folder: {escape(str(out_dir))}", style="dim")

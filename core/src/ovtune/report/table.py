@@ -25,6 +25,7 @@ class Row:
     accuracy_drop: float | None
     precision: str
     speedup: float | None
+    speedup_vs_baseline: float | None
     noisy: bool
     cached: bool | None
 
@@ -57,6 +58,7 @@ def rows(report: dict[str, Any]) -> list[Row]:
     models = report.get("models", [])
     stages = {f"{s['index']:02d}-{s['name']}": s for s in report.get("stages", [])}
     base = _get(models[0], "latency", "median_ms") if models else None
+    native = next((_get(m, "latency", "median_ms") for m in models if m.get("kind") == "baseline"), None)
     result = []
     for model in models:
         median = _get(model, "latency", "median_ms")
@@ -75,11 +77,17 @@ def rows(report: dict[str, Any]) -> list[Row]:
                 accuracy_drop=_get(model, "accuracy", "drop"),
                 precision=model.get("runtime", {}).get("precision", {}).get("dominant", "?"),
                 speedup=base / median if base and median else None,
+                speedup_vs_baseline=native / median if native and median and model.get("kind") != "baseline" else None,
                 noisy=bool(_get(model, "latency", "noisy") or _get(model, "throughput", "noisy")),
                 cached=stages[model["label"]]["cached"] if model["label"] in stages else None,
             )
         )
     return result
+
+
+def baseline_label(report: dict[str, Any]) -> str | None:
+    """The label of the native-framework row, when the run has one."""
+    return next((m["label"] for m in report.get("models", []) if m.get("kind") == "baseline"), None)
 
 
 def present_columns(table_rows: list[Row]) -> list[Column]:
@@ -137,6 +145,77 @@ def notes(report: dict[str, Any]) -> list[str]:
             result.append(f"{model['label']}: throughput with {requests} request{plural} in flight ({hint} hint).")
         if model.get("kind") == "baseline":
             result.extend(f"{model['label']}: {note}" for note in model.get("notes", []))
+    return result + speedup_notes(report)
+
+
+NOISY_COLUMNS = ("latency_median_ms", "throughput_fps")
+"""Columns whose figures come from repeated trials (and can be flagged noisy)."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    best: bool = False
+    noisy: bool = False
+
+
+def grid(report: dict[str, Any]) -> tuple[list[str], list[list[Cell]]]:
+    """The comparison table as headers and cells, for reporters that write text (Markdown,
+    HTML): the same rows, columns, best values and speedups as the console table."""
+    table_rows = rows(report)
+    columns = present_columns(table_rows)
+    native = baseline_label(report)
+    show_speedup = sum(1 for row in table_rows if row.speedup) > 1
+    show_native = native is not None and any(row.speedup_vs_baseline for row in table_rows)
+    headers = ["model", *(column.header for column in columns)]
+    headers += ["speedup (latency)"] * show_speedup + [f"vs {native} (latency)"] * show_native + ["precision that ran"]
+    cells = []
+    for row in table_rows:
+        line = [Cell(row.label + (" (baseline)" if row.kind == "baseline" else ""))]
+        for column in columns:
+            value = getattr(row, column.attribute)
+            line.append(
+                Cell(
+                    "-" if value is None else format(value, column.pattern),
+                    best=value is not None and len(table_rows) > 1 and value == best(table_rows, column),
+                    noisy=row.noisy
+                    and value is not None
+                    and column.attribute in ("latency_median_ms", "throughput_fps"),
+                )
+            )
+        if show_speedup:
+            line.append(Cell("-" if row.speedup is None else f"{row.speedup:.2f}x"))
+        if show_native:
+            line.append(Cell("-" if row.speedup_vs_baseline is None else f"{row.speedup_vs_baseline:.2f}x"))
+        line.append(Cell(row.precision))
+        cells.append(line)
+    return headers, cells
+
+
+def speedup_notes(report: dict[str, Any]) -> list[str]:
+    """For each optimized model: is its latency change outside the run's own noise?"""
+    models = report.get("models", [])
+    if not models or not _get(models[0], "latency", "median_ms"):
+        return []
+    base = models[0]["measurements"]["latency"]
+    result = []
+    for model in models[1:]:
+        latency = model.get("measurements", {}).get("latency")
+        if not latency or not latency.get("median_ms"):
+            continue
+        ratio = base["median_ms"] / latency["median_ms"]
+        noise = max(base.get("relative_spread", 0.0), latency.get("relative_spread", 0.0))
+        where = "inside" if abs(ratio - 1) <= noise else "outside"
+        trials = min(base.get("trials", 1), latency.get("trials", 1))
+        if trials < 2:
+            result.append(
+                f"{model['label']}: {ratio:.2f}x the original's speed from a single trial: "
+                "no spread to judge noise by (set [measure] trials >= 2)."
+            )
+        else:
+            result.append(
+                f"{model['label']}: {ratio:.2f}x the original's speed, {where} the noise between trials ({noise:.0%})."
+            )
     return result
 
 

@@ -40,6 +40,7 @@ def run_qat(model: ov.Model, options: QatOptions, context: StageContext) -> Stag
     source = _TorchSource(model, context)
     calibration = context.data.get(options.calibration)
     dataset = nncf.Dataset(range(len(calibration)), lambda index: source.tensors([calibration[index]]))
+    _build_quantizer_extension(context)
     torch.manual_seed(options.seed)
     with quiet_nncf(context.log):
         try:
@@ -285,6 +286,24 @@ def _sparsity(module: Any) -> dict[str, Any]:
             total += weight.numel()
             layers += 1
     return {"zero_share": zeros / total if total else 0.0, "weights": total, "layers": layers}
+
+
+def _build_quantizer_extension(context: StageContext) -> None:
+    """Build NNCF's C++ quantizer kernels for torch before they are needed, without NNCF's
+    60 s limit: on a fresh machine the first build takes one to two minutes on 2 cores (ninja
+    and a C++ compiler are needed; the result is cached in torch's extensions folder), and
+    NNCF's default limit turned that into a failure."""
+    import os
+
+    os.environ.setdefault("NNCF_EXTENSION_LOAD_TIMEOUT", "0")
+    context.progress(0, None, "building NNCF's CPU quantizer kernels (first use on this machine only)")
+    from nncf.torch import force_build_cpu_extensions
+
+    with quiet_nncf(context.log):
+        try:
+            force_build_cpu_extensions()
+        except Exception as exc:  # noqa: BLE001 - a compiler problem is the user's machine's, said in one line
+            raise StageError(f"cannot build NNCF's CPU extension for torch: {_reason(exc)}") from None
 
 
 def _torch() -> Any:

@@ -1,0 +1,169 @@
+"""``report.md`` and ``report.html``: the comparison table, what the numbers mean, the charts,
+each stage's record and the environment, as documents people read and share.
+
+Both are built from the same pieces as the console table (:func:`ovtune.report.table.grid` and
+:func:`ovtune.report.table.notes`) and the same charts (:mod:`ovtune.report.charts`). The HTML
+file is self-contained (inline SVG and CSS, no script, no CDN) so that it opens offline and can be
+attached to a CI job; the Markdown file links the charts, written beside it as ``charts/*.svg``.
+Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ovtune.report.charts import Chart, charts
+from ovtune.report.table import grid, notes
+from ovtune.storage import atomic_write_text
+
+MARKDOWN_FILE = "report.md"
+HTML_FILE = "report.html"
+CHART_DIR = "charts"
+
+STYLE = """
+body { font-family: -apple-system, "Segoe UI", "DejaVu Sans", Arial, sans-serif; margin: 2em auto;
+       max-width: 1100px; color: #1f2328; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.6em; border-bottom: 1px solid #d0d7de; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.82em; }
+th, td { border: 1px solid #d0d7de; padding: 0.3em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f6f8fa; }
+td.best { background: #dafbe1; font-weight: bold; }
+td.noisy::after { content: " ~"; color: #9a6700; }
+ul.notes li { margin: 0.25em 0; }
+.chart { margin: 1em 0; }
+code { background: #f6f8fa; padding: 0.1em 0.3em; }
+.meta { color: #57606a; }
+"""
+
+
+def _summary_lines(report: dict[str, Any]) -> list[tuple[str, str]]:
+    environment = report.get("environment", {})
+    libraries = environment.get("libraries", {})
+    device = report.get("device", "?")
+    described = report.get("device_info", {}).get(device, {})
+    flags = ", ".join(environment.get("cpu_flags", []))
+    lines = [
+        ("recipe", str(report.get("recipe_path") or report.get("name", ""))),
+        ("device", f"{device}: {described.get('FULL_DEVICE_NAME', '')}".rstrip(": ")),
+        (
+            "CPU",
+            f"{environment.get('cpu', '?')}, {environment.get('cores', '?')} cores" + (f" ({flags})" if flags else ""),
+        ),
+        ("versions", ", ".join(f"{name} {version}" for name, version in libraries.items() if version)),
+        ("compile properties", ", ".join(f"{k}={v}" for k, v in report.get("config", {}).items()) or "defaults"),
+        ("started", str(report.get("started", ""))),
+    ]
+    return [(key, value) for key, value in lines if value]
+
+
+def _stage_sections(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    sections = []
+    for stage in report.get("stages", []):
+        how = "from the cache" if stage.get("cached") else f"{stage.get('seconds', 0):.1f} s"
+        sections.append((f"{stage['index']:02d}-{stage['name']} ({stage.get('plugin', '')}, {how})", stage["notes"]))
+    return sections
+
+
+# --------------------------------------------------------------------------------------
+# Markdown
+# --------------------------------------------------------------------------------------
+
+
+def markdown(report: dict[str, Any], chart_files: dict[str, str]) -> str:
+    """The Markdown report; ``chart_files`` maps a chart name to its relative path."""
+    headers, cells = grid(report)
+    lines = [f"# ovtune report: {report.get('name', '')}", ""]
+    lines += [f"- **{key}**: {value}" for key, value in _summary_lines(report)]
+    lines += ["", "## Results", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for line in cells:
+        texts = [(f"**{cell.text}**" if cell.best else cell.text) + (" ~" if cell.noisy else "") for cell in line]
+        lines.append("| " + " | ".join(text.replace("|", "\\|") for text in texts) + " |")
+    lines += [
+        "",
+        "**Bold**: best in its column. `~`: its trials disagreed (see below).",
+        "",
+        "## What the numbers mean",
+        "",
+    ]
+    lines += [f"- {note}" for note in notes(report)]
+    if chart_files:
+        lines += ["", "## Charts", ""]
+        lines += [f"![{name}]({path})" for name, path in chart_files.items()]
+    for title, stage_notes in _stage_sections(report):
+        lines += ["", f"## Stage {title}", ""]
+        lines += [f"- {note}" for note in stage_notes] or ["- (no notes)"]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
+    written = []
+    chart_files = {}
+    for chart in charts(report):
+        path = out_dir / CHART_DIR / f"{chart.name}.svg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, chart.svg + "\n")
+        chart_files[chart.title] = f"{CHART_DIR}/{path.name}"
+        written.append(path)
+    target = out_dir / MARKDOWN_FILE
+    atomic_write_text(target, markdown(report, chart_files))
+    return [target, *written]
+
+
+# --------------------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------------------
+
+
+def html(report: dict[str, Any], chart_list: list[Chart]) -> str:
+    """The self-contained HTML report."""
+    headers, cells = grid(report)
+    name = escape(str(report.get("name", "")))
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>ovtune report: {name}</title>",
+        f"<style>{STYLE}</style></head><body>",
+        f"<h1>ovtune report: {name}</h1>",
+        '<dl class="meta">',
+        *(f"<dt>{escape(key)}</dt><dd>{escape(value)}</dd>" for key, value in _summary_lines(report)),
+        "</dl>",
+        "<h2>Results</h2>",
+        '<div class="scroll"><table id="results"><thead><tr>',
+        *(f"<th>{escape(header)}</th>" for header in headers),
+        "</tr></thead><tbody>",
+    ]
+    for line in cells:
+        row = []
+        for cell in line:
+            classes = " ".join(c for c, on in (("best", cell.best), ("noisy", cell.noisy)) if on)
+            row.append(
+                f'<td class="{classes}">{escape(cell.text)}</td>' if classes else f"<td>{escape(cell.text)}</td>"
+            )
+        parts.append("<tr>" + "".join(row) + "</tr>")
+    parts += [
+        "</tbody></table></div>",
+        '<p class="meta">Green: best in its column. ~: its trials disagreed (see below).</p>',
+        "<h2>What the numbers mean</h2>",
+        '<ul class="notes">',
+        *(f"<li>{escape(note)}</li>" for note in notes(report)),
+        "</ul>",
+    ]
+    if chart_list:
+        parts.append("<h2>Charts</h2>")
+        parts += [f'<figure class="chart" id="chart-{chart.name}">{chart.svg}</figure>' for chart in chart_list]
+    for title, stage_notes in _stage_sections(report):
+        parts += [f"<h2>Stage {escape(title)}</h2>", "<ul>", *(f"<li>{escape(n)}</li>" for n in stage_notes), "</ul>"]
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def write_html(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
+    target = out_dir / HTML_FILE
+    atomic_write_text(target, html(report, charts(report)))
+    return [target]

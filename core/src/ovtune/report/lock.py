@@ -1,0 +1,164 @@
+"""``run.lock.toml``: everything needed to reproduce a run, and the check that a rerun matches.
+
+The lock holds the resolved recipe (defaults filled in, paths absolute), the version of every
+package that can change a figure and of every plugin, the compile properties asked for and the
+ones each model's compiled model reported back, hashes of the input model, the data files and
+every stage's output, and the ``benchmark_app`` command that cross-checks each model.
+``ovtune run --lock run.lock.toml`` runs the locked recipe again and warns about every version
+that differs from the locked one (a different OpenVINO or NNCF can change both speed and
+accuracy, so the figures are then not comparable one to one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from ovtune.errors import RecipeError
+from ovtune.storage import atomic_write_text
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+LOCK_FILE = "run.lock.toml"
+LOCK_VERSION = 1
+PACKAGES = ("openvino", "nncf", "torch", "onnx", "onnxruntime", "numpy", "pydantic")
+"""Packages whose versions the lock records (with ovtune and every plugin distribution)."""
+
+
+def package_versions(plugins: dict[str, str] | None = None) -> dict[str, str]:
+    """Installed versions of ovtune, the libraries that change figures, and the plugins."""
+    versions: dict[str, str] = {}
+    for name in ("ovtune", *PACKAGES):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    for label in (plugins or {}).values():
+        distribution, _, version = label.partition(" ")
+        if distribution and version and not version.startswith("("):
+            versions.setdefault(distribution, version)
+    return versions
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _data_hashes(recipe: dict[str, Any]) -> dict[str, str]:
+    hashes = {}
+    for name, entry in recipe.get("data", {}).items():
+        for key, value in entry.items():
+            if isinstance(value, str) and Path(value).is_file():
+                hashes[f"data.{name}.{key}"] = _file_hash(Path(value))
+    return hashes
+
+
+def lock_document(report: dict[str, Any]) -> dict[str, Any]:
+    """The content of ``run.lock.toml`` for a finished run's report."""
+    from ovtune.measure.benchmark_app import benchmark_app_command
+    from ovtune.recipe import DeploySection
+
+    recipe = report["recipe"]
+    deploy = DeploySection.model_validate(recipe.get("deploy", {}))
+    inputs = report.get("model", {}).get("inputs", [])
+    input_type = inputs[0]["element_type"] if inputs else None
+    measure = recipe.get("measure", {})
+    seconds = float(measure.get("duration", 3.0)) * int(measure.get("trials", 1))
+    models = []
+    for model in report.get("models", []):
+        entry: dict[str, Any] = {"label": model["label"], "kind": model.get("kind", "openvino")}
+        path = model.get("path") or (report["model"]["source"] if model["label"] == "original" else None)
+        if path:
+            entry["path"] = str(path)
+            if Path(path).is_file():
+                entry["sha256"] = _file_hash(Path(path))
+        if model.get("kind") != "baseline" and path and Path(path).suffix.lower() in (".xml", ".onnx", ".tflite"):
+            entry["benchmark_app"] = benchmark_app_command(path, deploy, seconds=seconds, input_precision=input_type)
+        properties = model.get("runtime", {}).get("properties")
+        if properties:
+            entry["properties_read_back"] = {key: _toml_value(value) for key, value in properties.items()}
+        precision = model.get("runtime", {}).get("precision", {}).get("dominant")
+        if precision:
+            entry["precision_that_ran"] = precision
+        models.append(entry)
+    return {
+        "lock_version": LOCK_VERSION,
+        "name": report.get("name", ""),
+        "created": report.get("finished", ""),
+        "versions": package_versions(report.get("environment", {}).get("plugins", {})),
+        "machine": {
+            "cpu": str(report.get("environment", {}).get("cpu", "")),
+            "cores": report.get("environment", {}).get("cores", 0),
+            "platform": report.get("environment", {}).get("platform", ""),
+            "device": report.get("device", ""),
+        },
+        "compile_properties": {key: str(value) for key, value in report.get("config", {}).items()},
+        "hashes": {
+            **({"model.source": report["model"]["hash"]} if report.get("model", {}).get("hash") else {}),
+            **_data_hashes(recipe),
+            **{f"stage.{s['index']:02d}-{s['name']}": s["details"].get("output_hash", "") for s in report["stages"]},
+        },
+        "recipe": _toml_value(recipe),
+        "models": models,
+    }
+
+
+def _toml_value(value: Any) -> Any:
+    """A JSON-like value that TOML can hold: no ``None`` (dropped), tuples as lists."""
+    if isinstance(value, dict):
+        return {str(k): _toml_value(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_toml_value(v) for v in value if v is not None]
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def write_lock(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
+    """The ``lock`` reporter: writes ``run.lock.toml`` into the run folder."""
+    import tomli_w
+
+    path = out_dir / LOCK_FILE
+    header = f"# ovtune {report.get('ovtune_version', '')}: reproduce with `ovtune run --lock {LOCK_FILE}`\n"
+    atomic_write_text(path, header + tomli_w.dumps(lock_document(report)))
+    return [path]
+
+
+def read_lock(path: Path) -> dict[str, Any]:
+    """A lock file, checked for the keys a rerun needs."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecipeError("lock file not found", file=path) from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise RecipeError(f"cannot read lock file: {exc}", file=path) from None
+    if document.get("lock_version") != LOCK_VERSION or not isinstance(document.get("recipe"), dict):
+        raise RecipeError(f"not an ovtune lock file (lock_version {LOCK_VERSION} with a [recipe])", file=path)
+    return document
+
+
+def version_differences(document: dict[str, Any]) -> list[str]:
+    """One line per locked package whose installed version differs (or is missing)."""
+    installed = package_versions()
+    lines = []
+    for name, locked in document.get("versions", {}).items():
+        try:
+            current = installed.get(name) or metadata.version(name)
+        except metadata.PackageNotFoundError:
+            current = None
+        if current != locked:
+            now = current or "not installed"
+            lines.append(f"{name}: locked {locked}, installed {now}; figures may not be comparable")
+    return lines
