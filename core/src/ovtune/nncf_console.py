@@ -1,8 +1,9 @@
-"""NNCF's console output, kept out of ovtune's: for plugins whose stages call NNCF.
+"""NNCF as ovtune's stages use it: console output kept out of ovtune's, errors as one line,
+and recipe datasets as NNCF datasets that report progress.
 
-ovtune itself does not depend on NNCF; this module imports it only inside :func:`quiet_nncf`,
-which the ``ovtune-pot`` and ``ovtune-nncf`` stages (and any third-party stage built on NNCF)
-wrap around their NNCF calls.
+ovtune itself does not depend on NNCF; this module imports it only inside the functions, which
+the ``ovtune-pot`` and ``ovtune-nncf`` stages (and any third-party stage built on NNCF) use
+around their NNCF calls.
 
 NNCF logs to stdout through its own handler and draws rich progress bars on stdout, which would
 garble ovtune's progress display and tables. While a quantization runs, stdout is redirected
@@ -16,7 +17,12 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ovtune.context import StageContext
+    from ovtune.types import Dataset, Sample
 
 
 class _Collect(logging.Handler):
@@ -49,3 +55,29 @@ def quiet_nncf(log: logging.Logger) -> Iterator[list[logging.LogRecord]]:
         for record in records:
             if record.levelno >= logging.WARNING:
                 log.warning("NNCF: %s", record.getMessage())
+
+
+def nncf_reason(exc: BaseException) -> str:
+    """An NNCF exception as one line for a :class:`~ovtune.errors.StageError` (its messages can
+    span many lines)."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"NNCF failed: {type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def progress_dataset(
+    dataset: Dataset, transform: Callable[[Sample], Any], context: StageContext, *, total: int, message: str
+) -> Any:
+    """An ``nncf.Dataset`` over ``dataset`` whose items are sample indices turned into model
+    inputs by ``transform``; each item NNCF takes advances the stage's progress (``message``,
+    up to ``total``, the samples NNCF will use)."""
+    import nncf
+
+    seen = 0
+
+    def to_inputs(index: int) -> Any:
+        nonlocal seen
+        seen += 1
+        context.progress(min(seen, total), total, message)
+        return transform(dataset[index])
+
+    return nncf.Dataset(range(len(dataset)), to_inputs)

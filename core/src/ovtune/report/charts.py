@@ -89,6 +89,15 @@ def _label(y: float, text: str) -> str:
     return f'<text x="{LEFT - 10}" y="{y + 4:.1f}" text-anchor="end" {FONT}>{escape(text)}</text>'
 
 
+def _bar(y: float, label: str, value: float, scale: float, *, color: str, text: str) -> list[str]:
+    """A labelled horizontal bar with its value written after it."""
+    return [
+        _label(y, label),
+        f'<rect class="bar" x="{LEFT}" y="{y - 10}" width="{max(value * scale, 1):.1f}" height="20" fill="{color}"/>',
+        f'<text x="{LEFT + value * scale + 6:.1f}" y="{y + 4:.1f}" {FONT}>{escape(text)}</text>',
+    ]
+
+
 def latency_distribution(report: dict[str, Any]) -> Chart | None:
     """Box per model: p25-p75 box, whiskers min to p99, median line, mean dot."""
     models = [m for m in _models(report, "latency") if "p25_ms" in m["measurements"]["latency"]]
@@ -128,13 +137,7 @@ def throughput_bars(report: dict[str, Any]) -> Chart | None:
     body = _x_axis(TOP, height - BOTTOM, ticks, scale)
     for index, model in enumerate(models):
         fps = model["measurements"]["throughput"]["fps"]
-        y = TOP + ROW * index + ROW / 2
-        body += [
-            _label(y, model["label"]),
-            f'<rect class="bar" x="{LEFT}" y="{y - 10}" width="{max(fps * scale, 1):.1f}" height="20" '
-            f'fill="{_color(model)}"/>',
-            f'<text x="{LEFT + fps * scale + 6:.1f}" y="{y + 4:.1f}" {FONT}>{fps:.1f}</text>',
-        ]
+        body += _bar(TOP + ROW * index + ROW / 2, model["label"], fps, scale, color=_color(model), text=f"{fps:.1f}")
     title = "Throughput"
     return Chart("throughput", title, _frame(title, height, body, "frames per second (higher is better)"))
 
@@ -224,11 +227,6 @@ def first_inference(report: dict[str, Any]) -> Chart | None:
         ):
             y = TOP + ROW * (2 * index + offset) + ROW / 2
             value = figure[key]
-            body += [
-                _label(y, f"{model['label']}, {label}"),
-                f'<rect class="bar" x="{LEFT}" y="{y - 10}" width="{max(value * scale, 1):.1f}" height="20" '
-                f'fill="{color}"/>',
-                f'<text x="{LEFT + value * scale + 6:.1f}" y="{y + 4:.1f}" {FONT}>{value:.0f} ms</text>',
-            ]
+            body += _bar(y, f"{model['label']}, {label}", value, scale, color=color, text=f"{value:.0f} ms")
     title = "First inference (read + compile + first infer, fresh process): cold vs cached"
     return Chart("first-inference", title, _frame(title, height, body, "milliseconds (lower is better)"))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ovtune.deploy import compile_config, compile_model
 from ovtune.errors import StageError
 from ovtune.measure.precision import runtime_precision
-from ovtune.nncf_console import quiet_nncf
+from ovtune.nncf_console import nncf_reason, progress_dataset, quiet_nncf
 from ovtune_nncf.options import INT8_MODES, CompressWeightsOptions
 from ovtune_nncf.weights import LayerWeights, layer_weights, summarize
 
@@ -39,8 +39,7 @@ def run(model: ov.Model, options: CompressWeightsOptions, context: StageContext)
         try:
             nncf.compress_weights(compressed, **_arguments(options, context))
         except Exception as exc:  # noqa: BLE001 - NNCF raises many types for settings that do not fit the model
-            lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-            raise StageError(f"NNCF failed: {type(exc).__name__}: {lines[0] if lines else ''}") from None
+            raise StageError(nncf_reason(exc)) from None
     after = layer_weights(compressed)
     compiled = compile_model(ov.Core(), compressed, context.deploy.device, compile_config(context.deploy))
     precision = runtime_precision(compiled)
@@ -77,15 +76,9 @@ def _arguments(options: CompressWeightsOptions, context: StageContext) -> dict[s
     if options.data is not None:
         dataset = context.data.get(options.data)
         total = min(len(dataset), options.subset_size)
-        seen = 0
-
-        def to_inputs(index: int) -> Any:
-            nonlocal seen
-            seen += 1
-            context.progress(min(seen, total), total, "statistics")
-            return dict(dataset[index].inputs)
-
-        arguments["dataset"] = nncf.Dataset(range(len(dataset)), to_inputs)
+        arguments["dataset"] = progress_dataset(
+            dataset, lambda sample: dict(sample.inputs), context, total=total, message="statistics"
+        )
     return arguments
 
 

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ovtune.deploy import compile_config, compile_model
-from ovtune.errors import StageError
+from ovtune.errors import StageError, runtime_reason
 from ovtune.importing import ImportReferenceError, import_object
 from ovtune.measure.evaluation import Evaluator
 from ovtune.measure.precision import runtime_precision
-from ovtune.nncf_console import quiet_nncf
+from ovtune.nncf_console import nncf_reason, quiet_nncf
 from ovtune_nncf.options import TORCH_MISSING, PruneOptions, QatOptions, TrainingOptions
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def run_qat(model: ov.Model, options: QatOptions, context: StageContext) -> Stag
                 **({"preset": nncf.QuantizationPreset(options.preset)} if options.preset else {}),
             )
         except Exception as exc:  # noqa: BLE001 - NNCF raises many types for modules it cannot trace
-            raise StageError(_reason(exc)) from None
+            raise StageError(nncf_reason(exc)) from None
     scores = {"original": source.score(model), "quantized, before fine-tuning": source.score(source.convert(quantized))}
     seconds = _fine_tune(quantized, options, context, source)
     result = source.convert(quantized)
@@ -74,7 +74,7 @@ def run_prune(model: ov.Model, options: PruneOptions, context: StageContext) -> 
                 examples_inputs=source.example,
             )
         except Exception as exc:  # noqa: BLE001
-            raise StageError(_reason(exc)) from None
+            raise StageError(nncf_reason(exc)) from None
     scores = {"original": source.score(model), "pruned, before fine-tuning": source.score(source.convert(pruned))}
     seconds = _fine_tune(pruned, options, context, source)
     with quiet_nncf(context.log):
@@ -155,7 +155,9 @@ class _TorchSource:
             try:
                 return ov.convert_model(module, example_input=self.example, share_weights=False)
             except Exception as exc:  # noqa: BLE001 - conversion failures are the stage's failure
-                raise StageError(f"openvino.convert_model failed on the trained module: {_reason(exc)}") from None
+                raise StageError(
+                    f"openvino.convert_model failed on the trained module: {runtime_reason(exc)}"
+                ) from None
 
     def score(self, model: ov.Model) -> float | None:
         """The recipe's metric of ``model`` on the metric's whole dataset, or ``None`` without one."""
@@ -303,7 +305,7 @@ def _build_quantizer_extension(context: StageContext) -> None:
         try:
             force_build_cpu_extensions()
         except Exception as exc:  # noqa: BLE001 - a compiler problem is the user's machine's, said in one line
-            raise StageError(f"cannot build NNCF's CPU extension for torch: {_reason(exc)}") from None
+            raise StageError(f"cannot build NNCF's CPU extension for torch: {nncf_reason(exc)}") from None
 
 
 def _torch() -> Any:
@@ -312,8 +314,3 @@ def _torch() -> Any:
     except ImportError:
         raise StageError(f"this stage trains a PyTorch model and torch is not installed: {TORCH_MISSING}") from None
     return torch
-
-
-def _reason(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"NNCF failed: {type(exc).__name__}: {lines[0] if lines else ''}"

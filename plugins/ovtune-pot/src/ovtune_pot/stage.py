@@ -19,7 +19,7 @@ from ovtune.deploy import compile_config, compile_model
 from ovtune.errors import StageError
 from ovtune.importing import ImportReferenceError, import_object
 from ovtune.measure.evaluation import Evaluator
-from ovtune.nncf_console import quiet_nncf
+from ovtune.nncf_console import nncf_reason, progress_dataset, quiet_nncf
 from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
 from ovtune_pot.proof import integer_execution, speed_check
 
@@ -49,7 +49,7 @@ def run_default(model: ov.Model, options: DefaultQuantizationOptions, context: S
                 **_common_arguments(options),
             )
         except Exception as exc:  # noqa: BLE001 - NNCF raises many types for bad settings
-            raise StageError(_nncf_reason(exc)) from None
+            raise StageError(nncf_reason(exc)) from None
     seconds = time.perf_counter() - started
     return _prove(
         model, quantized, options, context, evaluation=evaluation, seconds=seconds, records=records, bound=None
@@ -99,7 +99,7 @@ def run_accuracy_aware(
                 **_common_arguments(options, advanced="advanced_quantization_parameters"),
             )
         except Exception as exc:  # noqa: BLE001 - NNCF raises many types for bad settings
-            raise StageError(_nncf_reason(exc)) from None
+            raise StageError(nncf_reason(exc)) from None
     seconds = time.perf_counter() - started
     return _prove(
         model, quantized, options, context, evaluation=evaluation, seconds=seconds, records=records, bound=options
@@ -112,22 +112,10 @@ def run_accuracy_aware(
 
 
 def _calibration(options: DefaultQuantizationOptions, context: StageContext) -> Any:
-    """The calibration ``nncf.Dataset``: sample indices, mapped to model inputs by ``transform``;
-    each item NNCF takes advances the stage's progress."""
-    import nncf
-
+    """The calibration ``nncf.Dataset`` (sample indices mapped to model inputs by ``transform``)."""
     dataset = context.data.get(options.calibration)
-    transform = _transform(options, context)
     total = min(len(dataset), options.subset_size)
-    seen = 0
-
-    def to_inputs(index: int) -> Any:
-        nonlocal seen
-        seen += 1
-        context.progress(min(seen, total), total, "calibration")
-        return transform(dataset[index])
-
-    return nncf.Dataset(range(len(dataset)), to_inputs)
+    return progress_dataset(dataset, _transform(options, context), context, total=total, message="calibration")
 
 
 def _transform(options: DefaultQuantizationOptions, context: StageContext) -> Callable[[Sample], Any]:
@@ -192,12 +180,6 @@ def _common_arguments(options: DefaultQuantizationOptions, advanced: str = "adva
             smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=options.smooth_quant_alpha)
         )
     return arguments
-
-
-def _nncf_reason(exc: BaseException) -> str:
-    """NNCF's error as one line (its messages can span many)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"NNCF failed: {type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 # --------------------------------------------------------------------------------------
