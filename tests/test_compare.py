@@ -34,7 +34,7 @@ def scale_last_layer(model, context, scale=1.0):
 SCALE_STAGE = """
 [[stage]]
 use = "python"
-function = "stages:scale_last_layer"
+function = "compare_stages:scale_last_layer"
 args = {{ scale = {scale} }}
 """
 
@@ -155,7 +155,7 @@ def test_changes_within_the_trials_spread_are_noise(ovtune_project: RecipeProjec
 
 
 def test_a_broken_model_is_a_regression(ovtune_project: RecipeProject) -> None:
-    (ovtune_project.root / "stages.py").write_text(STAGES_MODULE)
+    (ovtune_project.root / "compare_stages.py").write_text(STAGES_MODULE)  # not "stages": test_pipeline has one
     good = _run(ovtune_project, "good", stages=SCALE_STAGE.format(scale=1.0))
     broken = _run(ovtune_project, "broken", stages=SCALE_STAGE.format(scale=0.0))
     report_good, report_broken = _report(good), _report(broken)
