@@ -20,9 +20,37 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
+from ovtune.types import Options
+
 if TYPE_CHECKING:
     from ovtune.context import StageContext
     from ovtune.types import Dataset, Sample
+
+
+class IgnoredScope(Options):
+    """Operations an NNCF algorithm leaves alone (NNCF's ``IgnoredScope``; POT's ``ignored``):
+    the ``ignored_scope`` table of the stages built on NNCF."""
+
+    names: list[str] = Field(default_factory=list, description="Exact operation names")
+    types: list[str] = Field(default_factory=list, description="Operation types, e.g. 'Multiply' or 'MatMul'")
+    patterns: list[str] = Field(default_factory=list, description="Regular expressions matched against names")
+    validate_names: bool = Field(
+        True, description="Fail when a name, type or pattern matches nothing in the model (NNCF's 'validate')"
+    )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.names or self.types or self.patterns)
+
+    def to_nncf(self) -> Any:
+        """The ``nncf.IgnoredScope`` for these options."""
+        import nncf
+
+        return nncf.IgnoredScope(
+            names=self.names, types=self.types, patterns=self.patterns, validate=self.validate_names
+        )
 
 
 class _Collect(logging.Handler):

@@ -71,8 +71,7 @@ def _arguments(options: CompressWeightsOptions, context: StageContext) -> dict[s
     if options.sensitivity_metric is not None:
         arguments["sensitivity_metric"] = nncf.SensitivityMetric(options.sensitivity_metric)
     if not options.ignored_scope.empty:
-        scope = options.ignored_scope
-        arguments["ignored_scope"] = nncf.IgnoredScope(names=scope.names, types=scope.types, patterns=scope.patterns)
+        arguments["ignored_scope"] = options.ignored_scope.to_nncf()
     if options.data is not None:
         dataset = context.data.get(options.data)
         total = min(len(dataset), options.subset_size)

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, model_validator
 
 from ovtune.fields import DataName, Reference
+from ovtune.nncf_console import IgnoredScope
 from ovtune.types import Options
 
 WeightMode = Literal[
@@ -32,18 +33,6 @@ WeightMode = Literal[
 INT8_MODES = ("int8_sym", "int8_asym")
 FLOAT_MICROSCALING_MODES = ("mxfp4", "mxfp8_e4m3", "fp8_e4m3", "fp4", "nvfp4")
 TORCH_MISSING = "pip install 'ovtune-nncf[torch]'"
-
-
-class IgnoredScope(Options):
-    """Operations left as they are (NNCF's ``IgnoredScope``)."""
-
-    names: list[str] = Field(default_factory=list, description="Exact operation names")
-    types: list[str] = Field(default_factory=list, description="Operation types, e.g. 'MatMul'")
-    patterns: list[str] = Field(default_factory=list, description="Regular expressions matched against names")
-
-    @property
-    def empty(self) -> bool:
-        return not (self.names or self.types or self.patterns)
 
 
 class CompressWeightsOptions(Options):

@@ -13,22 +13,8 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, model_validator
 
 from ovtune.fields import DataName, Duration, Reference, recipe_metric
+from ovtune.nncf_console import IgnoredScope
 from ovtune.types import Options
-
-
-class IgnoredScope(Options):
-    """Operations kept in floating point (POT's ``ignored`` section, NNCF's ``IgnoredScope``)."""
-
-    names: list[str] = Field(default_factory=list, description="Exact operation names")
-    types: list[str] = Field(default_factory=list, description="Operation types, e.g. 'Multiply' or 'MatMul'")
-    patterns: list[str] = Field(default_factory=list, description="Regular expressions matched against names")
-    validate_names: bool = Field(
-        True, description="Fail when a name, type or pattern matches nothing in the model (NNCF's 'validate')"
-    )
-
-    @property
-    def empty(self) -> bool:
-        return not (self.names or self.types or self.patterns)
 
 
 class DefaultQuantizationOptions(Options):

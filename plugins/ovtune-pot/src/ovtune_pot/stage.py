@@ -171,10 +171,7 @@ def _common_arguments(options: DefaultQuantizationOptions, advanced: str = "adva
     if options.model_type is not None:
         arguments["model_type"] = nncf.ModelType(options.model_type)
     if not options.ignored_scope.empty:
-        scope = options.ignored_scope
-        arguments["ignored_scope"] = nncf.IgnoredScope(
-            names=scope.names, types=scope.types, patterns=scope.patterns, validate=scope.validate_names
-        )
+        arguments["ignored_scope"] = options.ignored_scope.to_nncf()
     if options.smooth_quant_alpha is not None:
         arguments[advanced] = AdvancedQuantizationParameters(
             smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=options.smooth_quant_alpha)
