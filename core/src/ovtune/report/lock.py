@@ -11,7 +11,6 @@ accuracy, so the figures are then not comparable one to one).
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 from rich.console import Console
 
 from ovtune.errors import RecipeError
-from ovtune.storage import atomic_write_text
+from ovtune.storage import atomic_write_text, hash_files, model_files
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -48,20 +47,12 @@ def package_versions(plugins: dict[str, str] | None = None) -> dict[str, str]:
     return versions
 
 
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _data_hashes(recipe: dict[str, Any]) -> dict[str, str]:
     hashes = {}
     for name, entry in recipe.get("data", {}).items():
         for key, value in entry.items():
             if isinstance(value, str) and Path(value).is_file():
-                hashes[f"data.{name}.{key}"] = _file_hash(Path(value))
+                hashes[f"data.{name}.{key}"] = hash_files([Path(value)])
     return hashes
 
 
@@ -83,7 +74,7 @@ def lock_document(report: dict[str, Any]) -> dict[str, Any]:
         if path:
             entry["path"] = str(path)
             if Path(path).is_file():
-                entry["sha256"] = _file_hash(Path(path))
+                entry["sha256"] = hash_files(model_files(Path(path)))
         if model.get("kind") != "baseline" and path and Path(path).suffix.lower() in (".xml", ".onnx", ".tflite"):
             entry["benchmark_app"] = benchmark_app_command(path, deploy, seconds=seconds, input_precision=input_type)
         properties = model.get("runtime", {}).get("properties")
