@@ -12,13 +12,22 @@ from pathlib import Path
 
 
 def make_distribution(
-    site: Path, *, distribution: str, version: str = "0.1.0", entry_point: str, module: str, code: str
+    site: Path,
+    *,
+    distribution: str,
+    version: str = "0.1.0",
+    entry_point: str,
+    module: str,
+    code: str,
+    requires: tuple[str, ...] = (),
 ) -> Path:
     site.mkdir(parents=True, exist_ok=True)
     (site / f"{module}.py").write_text(textwrap.dedent(code), encoding="utf-8")
     info = site / f"{distribution.replace('-', '_')}-{version}.dist-info"
     info.mkdir(exist_ok=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n")
+    lines = ["Metadata-Version: 2.1", f"Name: {distribution}", f"Version: {version}"]
+    lines += [f"Requires-Dist: {requirement}" for requirement in requires]
+    (info / "METADATA").write_text("\n".join(lines) + "\n")
     (info / "entry_points.txt").write_text(f"[ovtune]\n{entry_point} = {module}\n")
     return site
 

@@ -175,3 +175,47 @@ def test_help_plugins_and_validate_do_not_import_openvino(ovtune_project) -> Non
         )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
         assert "HEAVY [] RC 0" in done.stderr, (args, done.stderr)
+
+
+EXPLODES_IF_IMPORTED = """
+    raise RuntimeError("an incompatible plugin must not be imported")
+"""
+
+
+def test_plugin_for_another_core_is_reported_incompatible_and_not_imported(site: Path, ovtune_project) -> None:
+    make_distribution(
+        site,
+        distribution="ovtune-future",
+        version="2.0.0",
+        entry_point="future",
+        module="future_plugin",
+        code=EXPLODES_IF_IMPORTED,
+        requires=("ovtune>=0.9,<0.10", "numpy>=1.24"),
+    )
+    make_distribution(
+        site,
+        distribution="ovtune-current",
+        entry_point="current",
+        module="current_plugin",
+        code=STAGE_PLUGIN.format(stage="current.copy"),
+        requires=("ovtune>=0.1,<0.2", "pytest; extra == 'test'"),
+    )
+    result = run_cli("plugins", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    entries = {entry["name"]: entry for entry in document["plugins"]}
+    assert document["api_version"] == 1
+    future = entries["future"]
+    assert future["status"] == "incompatible"
+    assert future["requires"] == "<0.10,>=0.9"
+    assert "ovtune-future needs ovtune<0.10,>=0.9, but this is ovtune 0.1.0" in future["error"]
+    assert entries["current"]["status"] == "ok" and entries["current"]["requires"] == "<0.2,>=0.1"
+    assert "plugin 'future' from ovtune-future 2.0.0 is not loaded: ovtune-future needs" in result.stderr
+    table = run_cli("plugins")
+    assert "incompatible" in table.stdout and "ovtune<0.2,>=0.1" in table.stdout
+    recipe = ovtune_project.demo_recipe(stages='[[stage]]\nuse = "current.copy"\n')
+    assert run_cli("run", str(recipe)).exit_code == 0
+    needs_it = ovtune_project.demo_recipe(stages='[[stage]]\nuse = "future.prune"\n')
+    failed = run_cli("validate", str(needs_it))
+    assert failed.exit_code == 2
+    assert "ovtune-future 2.0.0, which is incompatible: ovtune-future needs ovtune<0.10,>=0.9" in failed.stderr

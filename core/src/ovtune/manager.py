@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 import pluggy
 
 from ovtune import PROJECT_NAME, __version__, hookspecs
+from ovtune.compatibility import core_requirement
 from ovtune.errors import PluginError
 from ovtune.types import (
     REGISTRATION_TYPES,
@@ -95,6 +96,17 @@ class PluginInfo:
     builtin: bool = False
     error: str | None = None
     registers: dict[str, list[str]] = field(default_factory=dict)
+    requires: str | None = None
+    """The ovtune range the distribution declares (``>=0.1,<0.2``); ``None``: undeclared."""
+    incompatible: bool = False
+
+    @property
+    def status(self) -> str:
+        """``ok``, ``incompatible`` (declares a range without this ovtune; not imported) or
+        ``broken`` (importing or registering raised)."""
+        if self.incompatible:
+            return "incompatible"
+        return "broken" if self.error else "ok"
 
     @property
     def label(self) -> str:
@@ -181,7 +193,8 @@ class Registry:
             if prefix in (plugin.name, plugin.distribution.removeprefix("ovtune-")):
                 return (
                     f"{kind} {name!r} is provided by plugin {plugin.name!r} from "
-                    f"{plugin.label}, which failed to load: {plugin.error}"
+                    f"{plugin.label}, which {'is incompatible' if plugin.incompatible else 'failed to load'}: "
+                    f"{plugin.error}"
                 )
         distribution = KNOWN_DISTRIBUTIONS.get(prefix)
         if distribution:
@@ -271,6 +284,14 @@ class PluginHost:
                 dist.name if dist else "unknown distribution",
                 dist.version if dist else "?",
             )
+            if dist is not None:
+                requirement = core_requirement(dist)
+                info.requires = requirement.specifier
+                mismatch = requirement.mismatch()
+                if mismatch:
+                    info.incompatible = True
+                    self._fail(info, mismatch)
+                    continue
             try:
                 plugin = entry_point.load()
             except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the tool
@@ -287,8 +308,13 @@ class PluginHost:
             return
         self.register(module, info)
 
-    def _fail(self, info: PluginInfo, exc: BaseException) -> None:
-        info.error = f"{type(exc).__name__}: {_first_line(exc)}"
+    def _fail(self, info: PluginInfo, problem: BaseException | str) -> None:
+        if isinstance(problem, str):
+            info.error = problem
+            self.failed.append(info)
+            self._warn(f"plugin {info.name!r} from {info.label} is not loaded: {problem}")
+            return
+        info.error = f"{type(problem).__name__}: {_first_line(problem)}"
         self.failed.append(info)
         self._warn(f"plugin {info.name!r} from {info.label} failed to load: {info.error}")
 

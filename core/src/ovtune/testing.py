@@ -16,6 +16,11 @@ Fixtures:
 
 Functions: :func:`run_cli` (the command line in-process) and :func:`error_lines` (the
 ``error:`` lines of its stderr).
+
+The conformance kit (:mod:`ovtune.conformance`): :func:`check_stage`, :func:`check_loader`,
+:func:`check_metric`, :func:`check_dataset_kind`, :func:`check_measurement`,
+:func:`check_baseline` and :func:`check_distribution` check a plugin's registrations against
+ovtune's contracts on real small models; each raises ``AssertionError`` listing what broke.
 """
 
 from __future__ import annotations
@@ -33,6 +38,17 @@ from typing import Any
 
 import pytest
 
+from ovtune.conformance import (
+    ConformanceError,
+    ConformanceReport,
+    check_baseline,
+    check_dataset_kind,
+    check_distribution,
+    check_loader,
+    check_measurement,
+    check_metric,
+    check_stage,
+)
 from ovtune.manager import PluginHost, PluginInfo
 
 
@@ -196,4 +212,18 @@ def python_executable() -> str:
     return sys.executable
 
 
-__all__: list[Any] = ["CliResult", "RecipeProject", "error_lines", "run_cli"]
+__all__: list[Any] = [
+    "CliResult",
+    "ConformanceError",
+    "ConformanceReport",
+    "RecipeProject",
+    "check_baseline",
+    "check_dataset_kind",
+    "check_distribution",
+    "check_loader",
+    "check_measurement",
+    "check_metric",
+    "check_stage",
+    "error_lines",
+    "run_cli",
+]

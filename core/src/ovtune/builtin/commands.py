@@ -1,4 +1,5 @@
-"""Built-in commands: run, validate, plugins, stages, schema, bench, demo, compare.
+"""Built-in commands: run, validate, plugins, stages, schema, bench, demo, compare, install,
+uninstall, plugin.
 
 Registered through the same hook that plugins use to add commands; the click commands live in
 :mod:`ovtune.cli` (and ``compare`` in :mod:`ovtune.compare`) and are imported when the command
@@ -24,4 +25,7 @@ def ovtune_register_commands() -> list[Command]:
         Command(
             name="compare", summary="Compare two runs; fail on a regression", command="ovtune.compare:compare_command"
         ),
+        Command(name="install", summary="Install plugins with pip", command="ovtune.installer:install_command"),
+        Command(name="uninstall", summary="Uninstall plugins with pip", command="ovtune.installer:uninstall_command"),
+        Command(name="plugin", summary="Write a new plugin distribution", command="ovtune.scaffold:plugin_group"),
     ]

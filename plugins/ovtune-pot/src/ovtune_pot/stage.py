@@ -42,7 +42,7 @@ def run_default(model: ov.Model, options: DefaultQuantizationOptions, context: S
     with quiet_nncf(context.log) as records:
         try:
             quantized = nncf.quantize(
-                model,
+                model.clone(),  # NNCF writes rt_info and friendly names into the model it gets
                 calibration,
                 subset_size=options.subset_size,
                 fast_bias_correction=options.fast_bias_correction,
@@ -87,7 +87,7 @@ def run_accuracy_aware(
     with quiet_nncf(context.log) as records:
         try:
             quantized = nncf.quantize_with_accuracy_control(
-                model,
+                model.clone(),
                 calibration,
                 nncf.Dataset(list(steer)),
                 validation_fn=validate,
