@@ -1,4 +1,5 @@
-"""docs/hooks.md documents every hook in ovtune.hookspecs, with the signature from the code."""
+"""Every hook in ovtune.hookspecs has a section in docs/hooks.md with its signature from the code,
+an example in its docstring, and a test of its own (``test_hook_<name>``)."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_every_hook_heading_names_an_existing_hook() -> None:
     assert len(names) == len(set(names)), f"docs/hooks.md documents a hook twice: {names}"
 
 
-def test_hook_sections_follow_the_order_of_hookspecs() -> None:
+def test_docs_hook_sections_follow_the_order_of_hookspecs() -> None:
     names = [heading.split("(", 1)[0] for heading in doc_hook_headings()]
     assert names == list(HOOKS)
 
@@ -72,3 +73,19 @@ def test_every_hookspec_docstring_has_an_example(name: str) -> None:
     docstring = inspect.getdoc(HOOKS[name])
     assert docstring, f"{name} has no docstring"
     assert "Example" in docstring, f"the docstring of {name} has no Example"
+
+
+def hook_test_names() -> set[str]:
+    """Every ``def test_hook_<name>`` in the core's and the plugins' tests."""
+    files = [*(ROOT / "tests").glob("test_*.py"), *(ROOT / "plugins").glob("ovtune-*/tests/test_*.py")]
+    return {match for path in files for match in re.findall(r"^def (test_hook_\w+)\(", path.read_text(), re.MULTILINE)}
+
+
+@pytest.mark.parametrize("name", list(HOOKS))
+def test_every_hook_has_a_test_of_its_own(name: str) -> None:
+    assert f"test_hook_{name}" in hook_test_names(), f"no test named test_hook_{name} (see tests/test_hooks.py)"
+
+
+def test_every_hook_test_names_an_existing_hook() -> None:
+    stale = sorted(name for name in hook_test_names() if name.removeprefix("test_hook_") not in HOOKS)
+    assert not stale, f"tests for hooks that do not exist: {stale}"
