@@ -30,11 +30,19 @@ class Overlay:
     def python(self) -> Path:
         return self.root / "bin" / "python"
 
-    def run(self, *args: str, cwd: Path | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "CI": "true"}
-        env.pop("PYTHONPATH", None)
+    def run(
+        self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "CI": "true", **(env or {})}
+        environment.pop("PYTHONPATH", None)
         return subprocess.run(
-            [str(self.python), *args], cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout
+            [str(self.python), *args],
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=timeout,
         )
 
     def ovtune(self, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

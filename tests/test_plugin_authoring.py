@@ -117,6 +117,21 @@ def test_install_refuses_a_plugin_written_for_another_core(tmp_path: Path, overl
         "install a release of ovtune-future-stage written for ovtune 0.1.0, or an ovtune that it supports; "
         "nothing was installed"
     ]
+    # the same plugin as a wheel, and as a name pip resolves from an index (a local one here)
+    wheels = tmp_path / "wheels"
+    built = overlay.run("-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(pyproject.parent))
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("*.whl")
+    from_wheel = overlay.ovtune("install", str(wheel))
+    assert from_wheel.returncode == 2
+    assert f"error: {wheel}: ovtune-future-stage needs ovtune<0.10,>=0.9" in from_wheel.stderr
+    index = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+    from_index = overlay.run("-m", "ovtune", "install", "ovtune-future-stage", env=index)
+    assert from_index.returncode == 2
+    assert [line for line in from_index.stderr.splitlines() if line.startswith("error:")] == [
+        "error: ovtune-future-stage 0.1.0 needs ovtune<0.10,>=0.9, but this is ovtune 0.1.0; "
+        "nothing was installed (install a release written for this ovtune)"
+    ]
     assert "future_stage" not in overlay.plugins()
     listed = overlay.run("-m", "pip", "list", "--format=freeze")
     assert "ovtune-future-stage" not in listed.stdout

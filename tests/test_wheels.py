@@ -64,6 +64,16 @@ def test_wheels_install_and_run_in_a_fresh_environment(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert (work / "runs" / "wheel" / "report.json").exists()
+    # the plugin templates are package data of the core wheel
+    scaffold = subprocess.run(
+        [str(ovtune), "plugin", "new", "wheel-metric", "--dir", str(work)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert scaffold.returncode == 0, scaffold.stderr
+    assert (work / "ovtune-wheel-metric" / "src" / "ovtune_wheel_metric" / "metric.py").is_file()
     _plugin_comes_and_goes_with_its_distribution(python, ovtune, wheels, work, env)
 
 

@@ -144,9 +144,11 @@ def _pip(*arguments: str) -> subprocess.CompletedProcess[str]:
 def _pip_failure(result: subprocess.CompletedProcess[str], specs: Sequence[str]) -> str:
     """One line: the core conflict when there is one, else pip's own last error line."""
     output = result.stdout + result.stderr
-    depends = re.findall(rf"^\s*(\S+ \S+) depends on ({PROJECT_NAME}[^\s,]*(?:,[^\s]+)*)", output, re.MULTILINE)
+    # pip: "ovtune-x 0.1.0 depends on ovtune<0.10 and >=0.9" / "... depends on ovtune>=0.9"
+    depends = re.findall(rf"^\s*(\S+ \S+) depends on ({PROJECT_NAME}\S*(?: and \S+)*)\s*$", output, re.MULTILINE)
     if depends and re.search(rf"\b{PROJECT_NAME}=={re.escape(__version__)}\b", output):
         plugin, needs = depends[0]
+        needs = needs.replace(" and ", ",")
         return (
             f"{plugin} needs {needs}, but this is {PROJECT_NAME} {__version__}; "
             "nothing was installed (install a release written for this ovtune)"
