@@ -66,6 +66,8 @@ class Pipeline:
         self.use_cache = recipe.output.cache if use_cache is None else use_cache
         self.cache = StageCache(cache_root or recipe.output.cache_dir or default_cache_root())
         self.reshape = reshape
+        self.copy_stage_outputs = True
+        """Copy each stage's output into the run folder (``ovtune tune`` points at the cache instead)."""
         self.info = RunInfo(recipe.name, recipe.path, self.run_dir, tuple(s.name for s in recipe.stages))
 
     # -- loading -----------------------------------------------------------------------
@@ -99,15 +101,8 @@ class Pipeline:
         catalog = DataCatalog(self.recipe.data, describe_inputs(original), self.recipe.base_dir)
         self.host.hook.ovtune_pipeline_start(run=self.info)
         files = self.source_files()
-        current_hash = hash_files(files) if files else _hash_model(original)
-        current: ov.Model | None = original
-        current_path: Path | None = None
-        records: list[StageRecord] = []
-        for spec in self.recipe.stages:
-            record, current_path, current_hash = self._run_stage(spec, current, current_path, current_hash, catalog)
-            current = None
-            records.append(record)
-        del original, current
+        records = self.run_stages(original, catalog)
+        del original
         subjects = [MeasureSubject("original", None, files, loader=self.load_original, reshape=self.reshape)]
         subjects += [MeasureSubject(r.label, Path(r.model_path), model_files(Path(r.model_path))) for r in records]
         from ovtune.measure.engine import measure_models
@@ -134,6 +129,19 @@ class Pipeline:
         self._write_reports(report)
         self.host.hook.ovtune_pipeline_finish(run=self.info, report=report)
         return report
+
+    def run_stages(self, original: ov.Model, catalog: DataCatalog) -> list[StageRecord]:
+        """Run (or take from the cache) every stage, in order; returns their records."""
+        files = self.source_files()
+        current_hash = hash_files(files) if files else _hash_model(original)
+        current: ov.Model | None = original
+        current_path: Path | None = None
+        records: list[StageRecord] = []
+        for spec in self.recipe.stages:
+            record, current_path, current_hash = self._run_stage(spec, current, current_path, current_hash, catalog)
+            current = None
+            records.append(record)
+        return records
 
     def _run_stage(
         self, spec: StageSpec, model: ov.Model | None, model_path: Path | None, input_hash: str, catalog: DataCatalog
@@ -171,14 +179,17 @@ class Pipeline:
             )
             entry = self.cache.store(key, result.model, record.to_json())
         output_hash = hash_files(model_files(entry.model_path))
-        target = self.run_dir / "stages" / spec.label
-        with atomic_directory(target) as temporary:
-            for path in model_files(entry.model_path):
-                shutil.copyfile(path, temporary / path.name)
-        record.model_path = str(target / entry.model_path.name)
+        output = entry.model_path
+        if self.copy_stage_outputs:
+            target = self.run_dir / "stages" / spec.label
+            with atomic_directory(target) as temporary:
+                for path in model_files(entry.model_path):
+                    shutil.copyfile(path, temporary / path.name)
+            output = target / entry.model_path.name
+        record.model_path = str(output)
         record.details = {**record.details, "output_hash": output_hash}
         self.host.hook.ovtune_stage_finish(run=self.info, index=spec.index, record=record)
-        return record, target / entry.model_path.name, output_hash
+        return record, output, output_hash
 
     def _execute(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
         import openvino as ov

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ovtune.errors import PluginError, RecipeError
 from ovtune.fields import BASE_DIR_CONTEXT_KEY, DATA_NAMES_CONTEXT_KEY, METRIC_CONTEXT_KEY, Duration, RecipePath
 from ovtune.manager import Provided, Registry
+from ovtune.tune.space import TuneSection
 from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
 
 if sys.version_info >= (3, 11):
@@ -130,6 +131,7 @@ class RecipeDocument(_Section):
     deploy: DeploySection = Field(default_factory=DeploySection, description="Device and runtime settings")  # type: ignore[arg-type]
     measure: MeasureSection = Field(default_factory=MeasureSection, description="What is measured")  # type: ignore[arg-type]
     output: OutputSection = Field(default_factory=OutputSection, description="Where results go")  # type: ignore[arg-type]
+    tune: TuneSection | None = Field(None, description="What ovtune tune searches (ignored by ovtune run)")
 
     @field_validator("schema_")
     @classmethod
@@ -375,6 +377,14 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
         reporters = [
             lookup(Reporter, name, f"output.reports[{i}]") for i, name in enumerate(document.output.reports, start=1)
         ]
+    if document.tune is not None:
+        from ovtune.tune.space import SearchSpace, check_space
+
+        check_space(
+            SearchSpace.from_recipe(raw, document.tune),
+            lambda table: build_recipe(table, base_dir=base_dir, registry=registry, file=file),
+            file,
+        )
     name = document.name or (file.stem if file else "recipe")
     return Recipe(
         name=name,

@@ -25,6 +25,11 @@ def ovtune_register_commands() -> list[Command]:
         Command(
             name="compare", summary="Compare two runs; fail on a regression", command="ovtune.compare:compare_command"
         ),
+        Command(
+            name="tune",
+            summary="Search stages and runtime settings for the best model",
+            command="ovtune.tune.command:tune_command",
+        ),
         Command(name="install", summary="Install plugins with pip", command="ovtune.installer:install_command"),
         Command(name="uninstall", summary="Uninstall plugins with pip", command="ovtune.installer:uninstall_command"),
         Command(name="plugin", summary="Write a new plugin distribution", command="ovtune.scaffold:plugin_group"),

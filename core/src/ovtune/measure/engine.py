@@ -23,9 +23,18 @@ if TYPE_CHECKING:
 
 
 def measure_models(
-    subjects: list[MeasureSubject], recipe: Recipe, host: PluginHost, catalog: DataCatalog, run: RunInfo
+    subjects: list[MeasureSubject],
+    recipe: Recipe,
+    host: PluginHost,
+    catalog: DataCatalog,
+    run: RunInfo,
+    *,
+    reference: MeasureSubject | None = None,
+    cache: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Measure every subject (the first is the original model); returns the report section."""
+    """Measure every subject; returns the report section. The original model is the first
+    subject, or ``reference`` (then not measured itself): metrics that compare outputs compare
+    with it. ``cache`` (e.g. holding ``reference_outputs``) is shared across calls."""
     import openvino as ov
 
     core = ov.Core()
@@ -39,8 +48,9 @@ def measure_models(
         measure=recipe.measure,
         data=catalog,
         metric=recipe.metric,
-        reference=subjects[0],
+        reference=reference or subjects[0],
         recipe=recipe,
+        cache=cache if cache is not None else {},
     )
     models = []
     for subject in subjects:
@@ -65,7 +75,8 @@ def measure_models(
         models.append(entry)
     if recipe.baseline is not None:
         models.append(_measure_baseline(recipe, host, context, run))
-    _add_accuracy_drop(models)
+    if reference is None:
+        _add_accuracy_drop(models)
     return {
         "device": device,
         "device_info": device_info(core, device),

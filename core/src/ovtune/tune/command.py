@@ -1,0 +1,273 @@
+"""``ovtune tune RECIPE``: run the search, confirm the finalists, write the results.
+
+Ctrl-C (or a killed process) loses at most the trial that was running: every finished trial is
+in the journal, and running the same command again resumes from it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ovtune import __version__
+from ovtune.errors import OvtuneError, RecipeError
+from ovtune.tune.choice import (
+    OBJECTIVE_VALUE,
+    Decision,
+    candidates,
+    explain,
+    pareto_front,
+    summarize,
+    violations,
+)
+from ovtune.tune.journal import Journal
+from ovtune.tune.search import objective_hint, run_search, tune_dir_for
+from ovtune.tune.space import Config, SearchSpace
+from ovtune.tune.trials import TrialRunner
+
+TUNE_SCHEMA_VERSION = 1
+
+
+class BoundsUnmetError(OvtuneError):
+    """The tune finished, but nothing meets the bounds (exit status 1, like a failed gate)."""
+
+    exit_code = 1
+
+
+def load_space(recipe_path: Path, host: Any) -> tuple[Any, SearchSpace]:
+    """The recipe (validated, ``[tune]`` included) and its search space."""
+    from ovtune.recipe import load_recipe
+
+    recipe = load_recipe(recipe_path, host.registry)
+    if recipe.document.tune is None:
+        raise RecipeError(
+            "no [tune] section: add one (objective, budget, [tune.deploy] choices ...); see docs/tune.md",
+            file=recipe_path,
+            key="tune",
+        )
+    return recipe, SearchSpace.from_recipe(recipe.raw, recipe.document.tune)
+
+
+def run_tune(recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bool = False) -> dict[str, Any]:
+    """Search, confirm, choose and write; returns the tune report."""
+    recipe, space = load_space(recipe_path, host)
+    section = space.section
+    folder = tune_dir_for(recipe_path, recipe.name, out)
+    journal = Journal(folder)
+    header = {"space": space.fingerprint(), "ovtune_version": __version__, "objective": section.objective}
+    previous = journal.start(header, fresh=fresh)
+    runner = TrialRunner(space, host, recipe.path or recipe_path.resolve(), recipe.base_dir, folder / "work")
+    if previous:
+        click.echo(f"resuming: {len(previous)} finished trial(s) in {journal.path}", err=True)
+    started = time.perf_counter()
+    defaults = space.defaults(objective_hint(section.objective))
+    reference = runner.measure_reference(defaults[0])
+    if reference is not None:
+        click.echo(f"reference: original model in f32, {reference['metric']} = {reference['value']:.4g}", err=True)
+    for trial in previous:
+        if trial.get("state") == "complete" and trial.get("accuracy"):
+            key = f"{trial.get('model_hash')}:{_precision_of(space, trial)}"
+            runner.accuracy_cache.setdefault(key, trial["accuracy"])
+
+    def started_trial(number: int, label: str) -> None:
+        click.echo(f"trial {number}/{section.trials}: {label}", err=True)
+
+    def finished_trial(trial: dict[str, Any]) -> None:
+        click.echo(f"  {_trial_line(trial, space)}", err=True)
+
+    state = run_search(space, runner, journal, previous, on_trial=finished_trial, on_start=started_trial)
+    trials = state.trials
+    for trial in trials:
+        trial["violations"] = violations(trial, section.constraints) if trial.get("state") == "complete" else {}
+        trial["feasible"] = trial.get("state") == "complete" and not trial["violations"]
+    decision = _decide(trials, space, runner)
+    front = pareto_front([t for t in trials if t.get("state") == "complete" and t.get("values")])
+    report: dict[str, Any] = {
+        "schema_version": TUNE_SCHEMA_VERSION,
+        "ovtune_version": __version__,
+        "name": recipe.name,
+        "recipe_path": str(recipe.path),
+        "tune_dir": str(folder),
+        "objective": section.objective,
+        "constraints": section.constraints.model_dump(),
+        "budget": {"seconds": section.budget, "trials": section.trials},
+        "space_size": space.size(),
+        "stopped_by": f"stopped by the {state.stopped_by}" if state.stopped_by else "",
+        "resumed_trials": state.resumed,
+        "search_seconds": state.spent,
+        "session_seconds": time.perf_counter() - started,
+        "reference_accuracy": reference,
+        "trials": trials,
+        "pareto_front": front,
+        "decision": {
+            "status": decision.status,
+            "winner": decision.winner["number"] if decision.winner else None,
+            "reason": decision.reason,
+            "notes": decision.notes,
+            "finalists": decision.finalists,
+            "confirmation": {str(k): v for k, v in decision.confirmation.items()},
+        },
+        "files": {},
+    }
+    if decision.winner is not None:
+        report["files"] = _write_winner(folder, decision, space, runner=runner, recipe=recipe)
+    from ovtune.tune.outputs import write_report
+
+    write_report(folder, report)
+    shutil.rmtree(folder / "work", ignore_errors=True)
+    _print(report, space)
+    return report
+
+
+def _precision_of(space: SearchSpace, trial: dict[str, Any]) -> str:
+    config = Config.from_json(trial["config"])
+    deploy = space.recipe_table(config).get("deploy", {})
+    return str(deploy.get("precision") or "default")
+
+
+def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner) -> Decision:
+    section = space.section
+    pool, notes, status = candidates(trials, section.constraints, section.objective)
+    if not pool:
+        return Decision(None, "no trial completed", "unmet", notes)
+    finalists = pool[: section.finalists] if status == "met" else pool[:1]
+    confirmation: dict[int, list[float]] = {}
+    if section.confirm and len(finalists) > 1 and section.objective != "size":
+        click.echo(
+            f"confirming {len(finalists)} finalists: {section.confirm} interleaved rounds of {section.objective}",
+            err=True,
+        )
+        key = OBJECTIVE_VALUE[section.objective][0]
+        for _ in range(section.confirm):
+            for trial in finalists:
+                value = runner.remeasure(Config.from_json(trial["config"]), key)
+                confirmation.setdefault(trial["number"], []).append(value)
+        higher = OBJECTIVE_VALUE[section.objective][1]
+        finalists = sorted(finalists, key=lambda t: summarize(confirmation[t["number"]]), reverse=higher)
+    winner = finalists[0]
+    runner_up = finalists[1] if len(finalists) > 1 else None
+    default_key = space.defaults(objective_hint(section.objective))[0].key()
+    default = next((t for t in trials if Config.from_json(t["config"]).key() == default_key), None)
+    if default is not None and default.get("state") != "complete":
+        default = None
+    reason = explain(
+        winner,
+        runner_up,
+        confirmation=confirmation,
+        objective=section.objective,
+        constraints=section.constraints,
+        default=default,
+    )
+    return Decision(winner, reason, status, notes, [t["number"] for t in finalists], confirmation)
+
+
+def _write_winner(
+    folder: Path, decision: Decision, space: SearchSpace, *, runner: TrialRunner, recipe: Any
+) -> dict[str, str]:
+    from ovtune.recipe import build_recipe
+    from ovtune.tune.outputs import DEPLOY_DIR, write_best_recipe, write_deploy_folder
+
+    assert decision.winner is not None
+    winner = decision.winner
+    config = Config.from_json(winner["config"])
+    chosen = build_recipe(
+        space.recipe_table(config), base_dir=recipe.base_dir, registry=runner.host.registry, file=recipe.path
+    )
+    table = chosen.resolved()
+    table["output"] = {k: v for k, v in table["output"].items() if k != "dir"}
+    best = folder / "best.toml"
+    write_best_recipe(best, table, recipe.name, winner, decision.reason)
+    summary = {
+        "objective": space.section.objective,
+        "trial": winner["number"],
+        "configuration": winner["label"],
+        "values": winner.get("values"),
+        "precision": winner.get("precision"),
+        "reason": decision.reason,
+        "status": decision.status,
+    }
+    deploy = write_deploy_folder(folder / DEPLOY_DIR, winner, chosen, original=runner.original(chosen), summary=summary)
+    return {"best_recipe": str(best), "deploy": str(deploy)}
+
+
+def _trial_line(trial: dict[str, Any], space: SearchSpace) -> str:
+    if trial.get("state") != "complete":
+        return f"failed: {trial.get('error')}"
+    values = trial.get("values") or {}
+    parts = [
+        f"{values['fps']:.1f} FPS" if values.get("fps") is not None else None,
+        f"{values['latency_ms']:.3g} ms" if values.get("latency_ms") is not None else None,
+        f"{values['size_mb']:.3g} MB" if values.get("size_mb") is not None else None,
+        f"drop {values['drop']:+.4g}" if values.get("drop") is not None else None,
+        trial.get("precision"),
+        f"{trial['seconds']:.1f} s",
+    ]
+    broken = violations(trial, space.section.constraints)
+    text = ", ".join(p for p in parts if p)
+    return text + (f"  (breaks {', '.join(broken)})" if broken else "")
+
+
+def _print(report: dict[str, Any], space: SearchSpace) -> None:
+    from rich.table import Table
+
+    from ovtune.report.console import make_console
+
+    console = make_console()
+    table = Table(title=f"ovtune tune: {report['name']} ({report['objective']}; *: Pareto front)")
+    numeric = ("#", "drop", "latency ms", "FPS", "size MB")
+    for column in ("#", "variant", "deploy", "ran in", "drop", "latency ms", "FPS", "size MB", "ok"):
+        table.add_column(column, justify="right" if column in numeric else "left")
+    front = set(report["pareto_front"])
+    winner = report["decision"]["winner"]
+    for trial in report["trials"]:
+        config = Config.from_json(trial["config"])
+        values = trial.get("values") or {}
+        number = f"{'*' if trial['number'] in front else ''}{trial['number']}"
+        variant = space.variant_label(config) + (" <- chosen" if trial["number"] == winner else "")
+        if trial.get("state") != "complete":
+            table.add_row(number, variant, space.deploy_label(config), "failed", "", "", "", "", "no")
+            continue
+        table.add_row(
+            number,
+            variant,
+            space.deploy_label(config),
+            str(trial.get("precision")),
+            _fmt(values.get("drop")),
+            _fmt(values.get("latency_ms")),
+            _fmt(values.get("fps")),
+            _fmt(values.get("size_mb")),
+            "yes" if trial.get("feasible") else "no",
+        )
+    console.print(table)
+    decision = report["decision"]
+    for note in decision["notes"]:
+        console.print(f"note: {note}")
+    if report["stopped_by"]:
+        console.print(f"{report['stopped_by'].capitalize()}.")
+    if decision["reason"]:
+        console.print(f"chosen: {decision['reason']}")
+    for name, path in report["files"].items():
+        console.print(f"{name.replace('_', ' ')}: {path}")
+
+
+def _fmt(value: Any) -> str:
+    return "" if value is None else f"{value:.4g}"
+
+
+@click.command("tune")
+@click.argument("recipe", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Tune folder (default: runs/NAME-tune next to RECIPE).")
+@click.option("--fresh", is_flag=True, help="Forget the finished trials of an earlier tune and start over.")
+def tune_command(recipe: Path, out: Path | None, fresh: bool) -> None:
+    """Search RECIPE's [tune] space for the best configuration that meets its bounds."""
+    from ovtune.cli import state
+
+    host = state().host()
+    host.registry.check()
+    report = run_tune(recipe, host, out=out, fresh=fresh)
+    if report["decision"]["status"] != "met":
+        raise BoundsUnmetError("no configuration meets every bound of [tune.constraints]; see the notes above")

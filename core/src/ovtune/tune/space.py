@@ -1,0 +1,272 @@
+"""The ``[tune]`` section of a recipe and the search space it defines.
+
+A configuration is one *variant* (a list of stages, e.g. none, or ``pot.default``), one value
+for each of that variant's stage-option *choices*, and one value for each ``[tune.deploy]``
+choice. Every configuration is also a plain recipe (:meth:`SearchSpace.recipe_table`): the
+recipe's own tables with the variant's stages and the chosen ``[deploy]`` keys, which is what
+``best.toml`` holds for the winner.
+
+Choices are indices into the listed values, so any TOML value can be a choice (a list for
+``ignored_scope.names``, a table, a string or a number) and a sampler only sees categories.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ovtune.fields import Duration
+
+DEPLOY_CHOICES = ("hint", "streams", "requests", "threads", "precision", "pinning")
+"""``[deploy]`` keys that ``[tune.deploy]`` can search over."""
+
+Objective = Literal["throughput", "latency", "latency.p90", "first_inference", "size"]
+
+_CHOICE_KEY = re.compile(r"^(\d+)\.([A-Za-z_][A-Za-z0-9_]*)$")
+_VARIANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TuneConstraints(_Strict):
+    """Bounds a configuration must meet to be chosen."""
+
+    max_drop: float | None = Field(
+        None,
+        ge=0,
+        description="Largest accepted drop of the recipe's [metric] against the original model in f32, "
+        "measured on the metric's data (keep it apart from the calibration data)",
+    )
+    max_latency_ms: float | None = Field(None, gt=0, description="Largest accepted median latency, ms")
+    max_size_mb: float | None = Field(None, gt=0, description="Largest accepted model size on disk, MB")
+
+
+class TuneVariant(_Strict):
+    """One way to build the model: its stages, and the options to search for them."""
+
+    name: str = Field(description="Name shown in the trials table (e.g. float, int8)")
+    stage: list[dict[str, Any]] = Field(default_factory=list, description="Stage tables, as [[stage]] in a recipe")
+    choices: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="'N.option' (N: position in stage, from 1) -> the values to try for that option",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _VARIANT_NAME.match(value):
+            raise ValueError(f"variant name {value!r}: use letters, digits and _ . + -")
+        return value
+
+    @field_validator("choices")
+    @classmethod
+    def _choice_keys(cls, value: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in value.items():
+            if not _CHOICE_KEY.match(key):
+                raise ValueError(f"choice {key!r}: write 'N.option', e.g. '1.preset' for the first stage's preset")
+            if not values:
+                raise ValueError(f"choice {key!r}: list at least one value")
+        return value
+
+
+class TuneSection(_Strict):
+    """What ``ovtune tune`` searches, what it optimizes, and within which budget."""
+
+    objective: Objective = Field(
+        "throughput",
+        description="throughput (maximize FPS), latency / latency.p90 (minimize median / p90 ms), "
+        "first_inference (minimize cold start with the model cache), size (minimize MB)",
+    )
+    budget: Duration = Field(600.0, gt=0, description="Time budget for the search ('5m', '90s')")
+    trials: int = Field(24, ge=1, description="Trial budget: configurations measured at most")
+    sampler: Literal["tpe", "random"] = Field("tpe", description="Optuna sampler after the default configurations")
+    seed: int = Field(0, description="Seed of the sampler, for repeatable searches")
+    finalists: int = Field(3, ge=1, description="Best feasible configurations measured again, interleaved")
+    confirm: int = Field(3, ge=0, description="Interleaved rounds of the finalists (0: trust the search figures)")
+    constraints: TuneConstraints = Field(default_factory=TuneConstraints)  # type: ignore[arg-type]
+    variant: list[TuneVariant] = Field(
+        default_factory=list,
+        description="Ways to build the model; default: 'original' (no stage), plus 'recipe' (the [[stage]] list)",
+    )
+    deploy: dict[str, list[Any]] = Field(
+        default_factory=dict, description="[deploy] key -> values to try (hint, streams, requests, threads, precision)"
+    )
+
+    @field_validator("deploy")
+    @classmethod
+    def _deploy_keys(cls, value: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for key, values in value.items():
+            if key not in DEPLOY_CHOICES:
+                raise ValueError(f"deploy choice {key!r}: choose among {', '.join(DEPLOY_CHOICES)}")
+            if not values:
+                raise ValueError(f"deploy choice {key!r}: list at least one value")
+        return value
+
+
+@dataclass(frozen=True)
+class Config:
+    """One point of the space: a variant, and an index into every list of values it uses."""
+
+    variant: str
+    choices: tuple[tuple[str, int], ...] = ()
+    deploy: tuple[tuple[str, int], ...] = ()
+
+    def key(self) -> str:
+        return json.dumps([self.variant, list(self.choices), list(self.deploy)])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"variant": self.variant, "choices": dict(self.choices), "deploy": dict(self.deploy)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Config:
+        return cls(
+            data["variant"],
+            tuple(sorted((k, int(v)) for k, v in data.get("choices", {}).items())),
+            tuple(sorted((k, int(v)) for k, v in data.get("deploy", {}).items())),
+        )
+
+
+@dataclass
+class SearchSpace:
+    """The variants and value lists of a ``[tune]`` section, over a recipe's own tables."""
+
+    section: TuneSection
+    base: dict[str, Any]
+    variants: list[TuneVariant] = field(default_factory=list)
+
+    @classmethod
+    def from_recipe(cls, raw: dict[str, Any], section: TuneSection) -> SearchSpace:
+        base = {key: value for key, value in raw.items() if key != "tune"}
+        variants = list(section.variant)
+        if not variants:
+            variants = [TuneVariant(name="original")]
+            if raw.get("stage"):
+                variants.append(TuneVariant(name="recipe", stage=list(raw["stage"])))
+        return cls(section, base, variants)
+
+    def variant(self, name: str) -> TuneVariant:
+        return next(v for v in self.variants if v.name == name)
+
+    def deploy_value(self, key: str, index: int) -> Any:
+        return self.section.deploy[key][index]
+
+    def label(self, config: Config) -> str:
+        """``int8 preset=mixed / throughput, 2 streams, f32``: how trials are named in tables."""
+        deploy = self.deploy_label(config)
+        return self.variant_label(config) + (f" / {deploy}" if deploy else "")
+
+    def variant_label(self, config: Config) -> str:
+        variant = self.variant(config.variant)
+        parts = [config.variant]
+        parts += [f"{key.split('.', 1)[1]}={_short(variant.choices[key][i])}" for key, i in config.choices]
+        return " ".join(parts)
+
+    def deploy_label(self, config: Config) -> str:
+        parts = []
+        for key, index in config.deploy:
+            value = self.deploy_value(key, index)
+            if key in ("hint", "precision"):
+                parts.append(_short(value))
+            elif key in ("streams", "requests", "threads"):
+                parts.append(f"{_short(value)} {key if value != 1 else key[:-1]}")
+            else:
+                parts.append(f"{key}={_short(value)}")
+        return ", ".join(parts)
+
+    def recipe_table(self, config: Config) -> dict[str, Any]:
+        """The plain recipe of ``config`` (no ``[tune]``): what ``best.toml`` holds."""
+        variant = self.variant(config.variant)
+        table = copy.deepcopy(self.base)
+        stages = copy.deepcopy(variant.stage)
+        for key, index in config.choices:
+            position, option = _CHOICE_KEY.match(key).groups()  # type: ignore[union-attr]
+            stages[int(position) - 1][option] = copy.deepcopy(variant.choices[key][index])
+        table["stage"] = stages
+        deploy = dict(table.get("deploy", {}))
+        for key, index in config.deploy:
+            deploy[key] = self.deploy_value(key, index)
+        table["deploy"] = deploy
+        return table
+
+    def defaults(self, objective_hint: str | None) -> list[Config]:
+        """The configurations tried first: every variant with the first value of each choice,
+        and the performance hint that matches the objective when the space lists it."""
+        configs = []
+        for variant in self.variants:
+            deploy = []
+            for key, values in self.section.deploy.items():
+                index = values.index(objective_hint) if key == "hint" and objective_hint in values else 0
+                deploy.append((key, index))
+            configs.append(Config(variant.name, tuple(sorted((k, 0) for k in variant.choices)), tuple(sorted(deploy))))
+        return configs
+
+    def size(self) -> int:
+        deploy = 1
+        for values in self.section.deploy.values():
+            deploy *= len(values)
+        total = 0
+        for variant in self.variants:
+            combos = 1
+            for values in variant.choices.values():
+                combos *= len(values)
+            total += combos * deploy
+        return total
+
+    def fingerprint(self) -> str:
+        """Changes when the recipe's tables or the space change: a journal from another space
+        cannot be resumed."""
+        document = {
+            "base": self.base,
+            "variants": [v.model_dump() for v in self.variants],
+            "deploy": self.section.deploy,
+            "objective": self.section.objective,
+        }
+        text = json.dumps(document, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 24 else text[:21] + "..."
+
+
+def check_space(space: SearchSpace, build: Callable[[dict[str, Any]], Any], file: Any) -> None:
+    """Build every variant with every listed value once, so that ``ovtune validate`` reports a
+    bad value under its ``tune.`` key path instead of a trial failing an hour into the search."""
+    from ovtune.errors import RecipeError
+
+    def attempt(config: Config, key: str) -> None:
+        try:
+            build(space.recipe_table(config))
+        except RecipeError as exc:
+            inner = exc.key or ""
+            raise RecipeError(exc.reason, file=file, key=f"{key} ({inner})" if inner else key) from None
+
+    names = [variant.name for variant in space.variants]
+    if len(set(names)) != len(names):
+        raise RecipeError("two variants have the same name", file=file, key="tune.variant")
+    for number, variant in enumerate(space.variants, start=1):
+        where = f"tune.variant[{number}]"
+        for key in variant.choices:
+            position = int(key.split(".", 1)[0])
+            if not 1 <= position <= len(variant.stage):
+                raise RecipeError(
+                    f"choice {key!r}: the variant has {len(variant.stage)} stage(s)", file=file, key=f"{where}.choices"
+                )
+        attempt(Config(variant.name), f"{where}.stage")
+        for key, values in variant.choices.items():
+            for index in range(len(values)):
+                attempt(Config(variant.name, ((key, index),)), f'{where}.choices."{key}"[{index + 1}]')
+    first = space.variants[0].name
+    for key, values in space.section.deploy.items():
+        for index in range(len(values)):
+            attempt(Config(first, (), ((key, index),)), f"tune.deploy.{key}[{index + 1}]")
