@@ -187,10 +187,16 @@ def validate_command(recipe: Path) -> None:
     host.registry.check()
     resolved = load_recipe(recipe, host.registry)
     stages = ", ".join(f"{s.index}:{s.name}" for s in resolved.stages) or "none"
+    tune = ""
+    if resolved.document.tune is not None:
+        from ovtune.tune.space import SearchSpace
+
+        space = SearchSpace.from_recipe(resolved.raw, resolved.document.tune)
+        tune = f"; tune: {resolved.document.tune.objective}, {space.size()} configurations"
     click.echo(
         f"ok: {recipe}: model {resolved.model.source} ({resolved.model.loader.item.name}); "
         f"stages: {stages}; data: {', '.join(resolved.data) or 'none'}; "
-        f"metric: {resolved.metric.metric.item.name if resolved.metric else 'none'}"
+        f"metric: {resolved.metric.metric.item.name if resolved.metric else 'none'}{tune}"
     )
 
 
