@@ -269,3 +269,14 @@ def test_runtime_module_imports_only_openvino() -> None:
     code = f"import sys, ovtune.runtime; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_time_budget_stops_the_search_and_the_random_sampler_runs(ovtune_project: RecipeProject) -> None:
+    recipe = write_tune_recipe(ovtune_project, trials=10)
+    text = recipe.read_text().replace('budget = "5m"', 'budget = "1s"\nsampler = "random"')
+    recipe.write_text(text)
+    result = run_cli("tune", str(recipe))
+    assert result.exit_code == 0, result.stderr
+    report = tune_report(ovtune_project)
+    assert report["stopped_by"].startswith("stopped by the time budget (1 s;")
+    assert 1 <= len(report["trials"]) < 10
