@@ -736,6 +736,21 @@ def check_dataset_kind(
 # --------------------------------------------------------------------------------------
 
 
+def _check_measure_table_options(
+    report: ConformanceReport, space: Workspace, provided: Provided[Any], raw: dict[str, Any], name: str
+) -> None:
+    """The options contracts for a ``[measure.NAME]`` table (measurements and baselines)."""
+    _check_options(
+        report,
+        space,
+        provided=provided,
+        raw=raw,
+        section=lambda r: r["measure"][name],
+        key=f"measure.{name}",
+        built_options=lambda r: r.options_for(provided.item),
+    )
+
+
 def check_measurement(
     name: str,
     options: Mapping[str, Any] | None = None,
@@ -750,15 +765,7 @@ def check_measurement(
         raw = space.raw_recipe(source=source)
         raw["measure"]["metrics"] = [name]
         raw["measure"][name] = dict(options or {})
-        _check_options(
-            report,
-            space,
-            provided=provided,
-            raw=raw,
-            section=lambda r: r["measure"][name],
-            key=f"measure.{name}",
-            built_options=lambda r: r.options_for(provided.item),
-        )
+        _check_measure_table_options(report, space, provided, raw, name)
         with report.contract("the measurement runs in a recipe and returns JSON-serializable results"):
             models = space.run(raw)["models"]
             results = [m["measurements"].get(name) for m in models if m.get("kind") != "baseline"]
@@ -780,15 +787,7 @@ def check_baseline(
         provided = space.registry.get(Baseline, name)
         raw = space.raw_recipe(source=source)
         raw["measure"].update({"metrics": ["latency", "accuracy"], "baseline": name, name: dict(options or {})})
-        _check_options(
-            report,
-            space,
-            provided=provided,
-            raw=raw,
-            section=lambda r: r["measure"][name],
-            key=f"measure.{name}",
-            built_options=lambda r: r.options_for(provided.item),
-        )
+        _check_measure_table_options(report, space, provided, raw, name)
         with report.contract("the baseline runs beside OpenVINO with the same measurements"):
             models = space.run(raw)["models"]
             baseline = [m for m in models if m.get("kind") == "baseline"]
