@@ -280,3 +280,23 @@ def test_time_budget_stops_the_search_and_the_random_sampler_runs(ovtune_project
     report = tune_report(ovtune_project)
     assert report["stopped_by"].startswith("stopped by the time budget (1 s;")
     assert 1 <= len(report["trials"]) < 10
+
+
+def test_batch_is_searched_through_the_mo_stage_and_scored_on_the_same_samples(ovtune_project: RecipeProject) -> None:
+    recipe = write_tune_recipe(ovtune_project, trials=2)
+    text = recipe.read_text()
+    start = text.index("[[tune.variant]]")
+    text = text[:start] + (
+        '[[tune.variant]]\nname = "float"\nstage = [{ use = "mo", layout = "NCHW" }]\n'
+        'choices = { "1.batch" = [1, 4] }\n\n[tune.deploy]\nhint = ["throughput"]\n'
+    )
+    recipe.write_text(text)
+    result = run_cli("tune", str(recipe))
+    assert result.exit_code == 0, result.stderr
+    trials = tune_report(ovtune_project)["trials"]
+    assert [t["label"] for t in trials] == ["float batch=1 / throughput", "float batch=4 / throughput"]
+    for trial in trials:
+        assert trial["state"] == "complete", trial.get("error")
+        assert trial["accuracy"]["samples"] == 96 and trial["accuracy"]["value"] > 0.95
+    batched = trials[1]["measurements"]["throughput"]
+    assert batched["frames_per_inference"] == 4

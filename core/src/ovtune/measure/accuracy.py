@@ -23,13 +23,45 @@ REFERENCE_CONFIG = {"INFERENCE_PRECISION_HINT": "f32"}
 
 
 def infer_all(compiled: Any, dataset: Any) -> list[list[np.ndarray]]:
-    """Run every sample through ``compiled``; outputs copied (requests reuse buffers)."""
+    """Run every sample through ``compiled``; outputs copied (requests reuse buffers).
+
+    A model with a static batch of N (``mo`` with ``batch = 4``) gets N samples at a time,
+    stacked (the last group padded with its last sample), and each output is split back into
+    one row per sample, so its metric covers the same samples as the batch-1 original's."""
     request = compiled.create_infer_request()
-    outputs = []
-    for sample in dataset:
-        result = request.infer(dict(sample.inputs))
-        outputs.append([np.array(result[port], copy=True) for port in compiled.outputs])
-    return outputs
+    samples = list(dataset)
+    batch = _static_batch(compiled, samples[0]) if samples else 1
+    if batch == 1:
+        outputs = []
+        for sample in samples:
+            result = request.infer(dict(sample.inputs))
+            outputs.append([np.array(result[port], copy=True) for port in compiled.outputs])
+        return outputs
+    grouped: list[list[np.ndarray]] = []
+    for start in range(0, len(samples), batch):
+        group = samples[start : start + batch]
+        padded = group + [group[-1]] * (batch - len(group))
+        feed = {name: np.concatenate([s.inputs[name] for s in padded], axis=0) for name in padded[0].inputs}
+        result = request.infer(feed)
+        arrays = [np.array(result[port], copy=True) for port in compiled.outputs]
+        for row in range(len(group)):
+            grouped.append([a[row : row + 1] if a.ndim and a.shape[0] == batch else a for a in arrays])
+    return grouped
+
+
+def _static_batch(compiled: Any, sample: Sample) -> int:
+    """N when every input has a static first dimension N that is N times the sample's, else 1."""
+    factors = set()
+    for port in compiled.inputs:
+        shape = port.get_partial_shape()
+        array = next((sample.inputs[name] for name in port.get_names() if name in sample.inputs), None)
+        if array is None or shape.rank.is_dynamic or not shape[0].is_static or array.ndim == 0:
+            return 1
+        size = shape[0].get_length()
+        if array.shape[0] == size or array.shape[0] == 0 or size % array.shape[0]:
+            return 1
+        factors.add(size // array.shape[0])
+    return factors.pop() if len(factors) == 1 else 1
 
 
 def reference_outputs(context: MeasureContext) -> list[list[np.ndarray]]:

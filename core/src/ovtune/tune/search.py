@@ -3,7 +3,7 @@
 Why Optuna's TPE: the space is small, categorical and conditional (a variant's options exist
 only in that variant), every trial costs seconds to minutes of real measurement, and some
 configurations break a bound. TPE samples conditional categorical spaces define-by-run, and
-its ``constraints_func`` steers away from infeasible regions instead of treating them as bad
+its constraint handling (``Trial.set_constraint``) steers away from infeasible regions instead of treating them as bad
 values. A grid would spend the budget on combinations that the first trials already rule out.
 
 The study lives in memory; the journal (:mod:`ovtune.tune.journal`) is the record. Resuming
@@ -67,11 +67,8 @@ def run_search(
     if section.sampler == "random":
         sampler = optuna.samplers.RandomSampler(seed=section.seed)
     else:
-        sampler = optuna.samplers.TPESampler(
-            seed=section.seed,
-            n_startup_trials=max(len(defaults) + 2, 4),
-            constraints_func=lambda trial: trial.user_attrs.get("constraints", [0.0]),
-        )
+        # constrained TPE: the constraints each trial carries (set_constraint) steer it
+        sampler = optuna.samplers.TPESampler(seed=section.seed, n_startup_trials=max(len(defaults) + 2, 4))
     _, higher, _ = OBJECTIVE_VALUE[section.objective]
     study = optuna.create_study(direction="maximize" if higher else "minimize", sampler=sampler)
     for trial in state.trials:
@@ -167,12 +164,19 @@ def _suggest(trial: Any, space: SearchSpace) -> Config:
 def _tell(study: Any, ask: Any, trial: dict[str, Any], section: Any) -> None:
     import optuna
 
-    ask.set_user_attr("constraints", trial.get("constraints") or constraint_values(trial, section.constraints))
+    for key, bound in enumerate_constraints(trial, section):
+        ask.set_constraint(key, bound)
     value = trial.get("value")
     if trial.get("state") != "complete" or value is None:
         study.tell(ask, state=optuna.trial.TrialState.FAIL)
     else:
         study.tell(ask, float(value))
+
+
+def enumerate_constraints(trial: dict[str, Any], section: Any) -> list[tuple[str, float]]:
+    """The trial's bounds as Optuna constraints (``"0"``, ``"1"``, ...: <= 0 when met)."""
+    values = trial.get("constraints") or constraint_values(trial, section.constraints)
+    return [(str(index), float(value)) for index, value in enumerate(values)]
 
 
 def _replay(study: Any, space: SearchSpace, trial: dict[str, Any], section: Any) -> None:
@@ -188,7 +192,7 @@ def _replay(study: Any, space: SearchSpace, trial: dict[str, Any], section: Any)
             distributions=_distributions(space, config),
             value=float(trial["value"]) if complete else None,
             state=optuna.trial.TrialState.COMPLETE if complete else optuna.trial.TrialState.FAIL,
-            user_attrs={"constraints": trial.get("constraints") or constraint_values(trial, section.constraints)},
+            constraints=dict(enumerate_constraints(trial, section)),
         )
     )
 

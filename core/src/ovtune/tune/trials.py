@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovtune.context import DataCatalog, MeasureSubject, RunInfo, describe_inputs
-from ovtune.errors import OvtuneError
+from ovtune.errors import OvtuneError, runtime_reason
 from ovtune.storage import model_files
 from ovtune.tune.space import Config, SearchSpace
 
@@ -124,6 +124,10 @@ class TrialRunner:
             trial["state"] = "failed"
             trial["error"] = str(exc)
             log.warning("trial %d (%s) failed: %s", number, label, exc)
+        except RuntimeError as exc:  # OpenVINO refusing this configuration: a failed trial, not a failed tune
+            trial["state"] = "failed"
+            trial["error"] = f"OpenVINO: {runtime_reason(exc)}"
+            log.warning("trial %d (%s) failed: %s", number, label, trial["error"])
         trial["seconds"] = time.perf_counter() - started
         return trial
 
