@@ -28,12 +28,14 @@ Each function returns a :class:`ConformanceReport` and raises :class:`Conformanc
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
 import shutil
 import subprocess
 import sys
 import tempfile
+import types
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -221,17 +223,9 @@ class Workspace:
         return Pipeline(recipe, self.host, run_dir=self.root / f"run{self._runs}", cache_root=self.root / "cache")
 
     def run(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        with contextlib.redirect_stdout(_Discard()):
+        with contextlib.redirect_stdout(io.StringIO()):
             report: dict[str, Any] = self.pipeline(self.build(raw)).run()
         return report
-
-
-class _Discard:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
 
 
 @contextlib.contextmanager
@@ -326,7 +320,7 @@ def _accepts_mapping(annotation: Any) -> bool:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
         return _accepts_mapping(typing.get_args(annotation)[0])
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         return any(_accepts_mapping(arg) for arg in typing.get_args(annotation))
     if origin is not None:
         return isinstance(origin, type) and issubclass(origin, Mapping)
@@ -367,7 +361,7 @@ def _literal_choices(annotation: Any) -> list[Any]:
         return list(typing.get_args(annotation))
     if origin is typing.Annotated:
         return _literal_choices(typing.get_args(annotation)[0])
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+    if origin in (typing.Union, types.UnionType):
         return [choice for arg in typing.get_args(annotation) for choice in _literal_choices(arg)]
     return []
 

@@ -13,7 +13,6 @@ runs, so the refusal costs nothing.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -122,9 +121,8 @@ def uninstall(specs: Sequence[str]) -> list[dict[str, Any]]:
 def installed_plugins() -> list[dict[str, Any]]:
     """``ovtune plugins --json`` of a fresh interpreter: entry points and ``.pth`` files that
     pip just wrote are only seen by a new process."""
-    env = {**os.environ}
     result = subprocess.run(
-        [sys.executable, "-m", "ovtune", "plugins", "--json"], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-m", "ovtune", "plugins", "--json"], capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise PluginError(f"ovtune plugins failed after pip ran: {_last_line(result)}")

@@ -25,7 +25,7 @@ from ovtune.tune.choice import (
     violations,
 )
 from ovtune.tune.journal import Journal
-from ovtune.tune.search import objective_hint, run_search, tune_dir_for
+from ovtune.tune.search import objective_hint, run_search
 from ovtune.tune.space import Config, SearchSpace
 from ovtune.tune.trials import TrialRunner
 
@@ -52,6 +52,11 @@ def load_space(recipe_path: Path, host: Any) -> tuple[Any, SearchSpace]:
     return recipe, SearchSpace.from_recipe(recipe.raw, recipe.document.tune)
 
 
+def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
+    """``--out``, or ``runs/NAME-tune`` next to the recipe."""
+    return (out or recipe_path.resolve().parent / "runs" / f"{name}-tune").resolve()
+
+
 def run_tune(recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bool = False) -> dict[str, Any]:
     """Search, confirm, choose and write; returns the tune report."""
     recipe, space = load_space(recipe_path, host)
@@ -68,10 +73,7 @@ def run_tune(recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bo
     reference = runner.measure_reference(defaults[0])
     if reference is not None:
         click.echo(f"reference: original model in f32, {reference['metric']} = {reference['value']:.4g}", err=True)
-    for trial in previous:
-        if trial.get("state") == "complete" and trial.get("accuracy"):
-            key = f"{trial.get('model_hash')}:{_precision_of(space, trial)}"
-            runner.accuracy_cache.setdefault(key, trial["accuracy"])
+    runner.resume(previous)
 
     def started_trial(number: int, label: str) -> None:
         click.echo(f"trial {number}/{section.trials}: {label}", err=True)
@@ -121,12 +123,6 @@ def run_tune(recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bo
     shutil.rmtree(folder / "work", ignore_errors=True)
     _print(report, space)
     return report
-
-
-def _precision_of(space: SearchSpace, trial: dict[str, Any]) -> str:
-    config = Config.from_json(trial["config"])
-    deploy = space.recipe_table(config).get("deploy", {})
-    return str(deploy.get("precision") or "default")
 
 
 def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner) -> Decision:

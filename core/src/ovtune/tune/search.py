@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ovtune.tune.choice import OBJECTIVE_VALUE, constraint_values, objective_value
@@ -195,7 +194,3 @@ def _replay(study: Any, space: SearchSpace, trial: dict[str, Any], section: Any)
             constraints=dict(enumerate_constraints(trial, section)),
         )
     )
-
-
-def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
-    return (out or recipe_path.resolve().parent / "runs" / f"{name}-tune").resolve()

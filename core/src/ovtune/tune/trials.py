@@ -57,6 +57,7 @@ class TrialRunner:
     accuracy_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
     _original: Any = None
     _reference_outputs: Any = None
+    _weights: dict[str, dict[str, int]] = field(default_factory=dict)
 
     # -- recipes -----------------------------------------------------------------------
 
@@ -109,6 +110,12 @@ class TrialRunner:
         self.reference_accuracy = entry["measurements"]["accuracy"]
         return self.reference_accuracy
 
+    def resume(self, trials: list[dict[str, Any]]) -> None:
+        """Remember the accuracy of finished trials, so a resumed tune does not measure it again."""
+        for trial in trials:
+            if trial.get("state") == "complete" and trial.get("accuracy") and trial.get("accuracy_key"):
+                self.accuracy_cache.setdefault(trial["accuracy_key"], trial["accuracy"])
+
     # -- one trial -------------------------------------------------------------------------
 
     def evaluate(self, config: Config, number: int) -> dict[str, Any]:
@@ -147,7 +154,9 @@ class TrialRunner:
             self.accuracy_cache[accuracy_key] = measurements["accuracy"]
         dominant = entry["runtime"]["precision"].get("dominant", "unknown")
         integer_share = entry["runtime"]["precision"].get("integer_compute_share", 0.0)
-        weights = _weight_precisions(model_path) if model_path else {}
+        if model_path and model_hash not in self._weights:
+            self._weights[model_hash] = _weight_precisions(model_path)
+        weights = self._weights.get(model_hash, {})
         return {
             "stages": [
                 {"name": r.name, "cached": r.cached, "seconds": r.seconds, "model_path": r.model_path} for r in records
@@ -164,6 +173,7 @@ class TrialRunner:
             "measurements": measurements,
             "accuracy": accuracy,
             "accuracy_cached": cached_accuracy is not None,
+            "accuracy_key": accuracy_key,
         }
 
     def remeasure(self, config: Config, key: str) -> float:
