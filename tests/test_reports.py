@@ -119,7 +119,7 @@ def test_console_marks_the_best_values_and_the_speedup_against_the_native_framew
     assert render_table(report).row_count == 3
 
 
-def test_lock_reruns_the_run_and_warns_about_every_version_that_differs(run_dir: Path, tmp_path: Path) -> None:
+def test_lock_refuses_a_changed_version_and_replays_with_allow_changed(run_dir: Path, tmp_path: Path) -> None:
     import tomllib
 
     lock = tomllib.loads((run_dir / "run.lock.toml").read_text())
@@ -131,12 +131,14 @@ def test_lock_reruns_the_run_and_warns_about_every_version_that_differs(run_dir:
     edited = tmp_path / "run.lock.toml"
     text = (run_dir / "run.lock.toml").read_text()
     edited.write_text(text.replace(f'openvino = "{lock["versions"]["openvino"]}"', 'openvino = "2020.1"', 1))
-    result = run_cli("run", "--lock", str(edited), "--out", str(tmp_path / "rerun"))
+    refused = run_cli("run", "--lock", str(edited), "--out", str(tmp_path / "rerun"))
+    assert refused.exit_code == 2, refused.output
+    change = f"package openvino: locked 2020.1, installed {lock['versions']['openvino']}"
+    assert change in refused.stderr and "--allow-changed" in refused.stderr
+    result = run_cli("run", "--lock", str(edited), "--allow-changed", "--out", str(tmp_path / "rerun"))
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
-    assert warnings == [
-        f"warning: openvino: locked 2020.1, installed {lock['versions']['openvino']}; figures may not be comparable"
-    ]
+    assert warnings == [f"warning: {change}"]
     rerun = json.loads((tmp_path / "rerun" / "report.json").read_text())
     assert rerun["stages"][0]["details"]["output_hash"] == lock["hashes"]["stage.01-pot.default"]
     assert [m["label"] for m in rerun["models"]] == [m["label"] for m in lock["models"]]

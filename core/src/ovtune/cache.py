@@ -1,18 +1,25 @@
-"""The content-addressed stage cache.
+"""The content-addressed stage cache, verified on every reuse.
 
 A stage's output is stored under a key derived from everything that can change it: the input
-model's content hash, the stage name and options, the data it can read, and the versions of
-its plugin, ovtune, OpenVINO and NNCF. A re-run of an unchanged recipe therefore skips every
-finished stage, and a run that failed or was interrupted resumes after the last finished one.
-Entries are written to a temporary folder and renamed into place, so a killed run never leaves
-a half-written entry behind.
+model's content hash, the stage name and options, the content of the data it can read, and the
+versions of its plugin, ovtune and the libraries that compute it. A re-run of an unchanged
+recipe therefore skips every finished stage, and a run that failed or was interrupted resumes
+after the last finished one.
+
+Each entry carries a manifest with the size and SHA-256 of each of its files and the model's
+canonical hash. Reuse checks the sizes, then the contents: an entry that was damaged or
+swapped is reported in one warning, set aside and recomputed, never reused as if it were the
+stage's output. Entries are built in a temporary folder and renamed into place; when two
+processes (or two machines sharing the folder) build the same entry, the first one wins.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -20,7 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovtune import __version__
-from ovtune.storage import atomic_directory
+from ovtune.errors import RecipeError
+from ovtune.model_hash import canonical_model_hash
+from ovtune.notices import warn
+from ovtune.storage import atomic_directory, make_temporary_directory, sha256_file
 
 if TYPE_CHECKING:
     import openvino as ov
@@ -28,6 +38,9 @@ if TYPE_CHECKING:
 MODEL_XML = "model.xml"
 MODEL_BIN = "model.bin"
 RECORD = "record.json"
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+CACHE_LIBRARIES = ("openvino", "nncf", "torch", "onnx")
 
 
 def default_cache_root() -> Path:
@@ -43,7 +56,7 @@ def default_cache_root() -> Path:
 def library_versions() -> dict[str, str]:
     """Versions of the libraries that can change a stage's output (not imported)."""
     versions = {"ovtune": __version__}
-    for name in ("openvino", "nncf", "torch", "onnx"):
+    for name in CACHE_LIBRARIES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -67,39 +80,124 @@ def stage_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class DamagedEntryError(Exception):
+    """A cache entry whose files do not match its manifest (or that has none)."""
+
+
 @dataclass(frozen=True)
 class CacheEntry:
+    """A verified entry: its folder, its stage record and the canonical hash of its model."""
+
     folder: Path
+    record: dict[str, Any]
+    output_hash: str
 
     @property
     def model_path(self) -> Path:
         return self.folder / MODEL_XML
 
-    @property
-    def record(self) -> dict[str, Any]:
-        return json.loads((self.folder / RECORD).read_text())  # type: ignore[no-any-return]
-
 
 class StageCache:
     """Stage outputs by key under ``root/stages``."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, origin: str = "the stage cache"):
         self.root = root
+        self.origin = origin
+        """Where ``root`` came from, for errors (``[output] cache_dir``, ``$OVTUNE_CACHE_DIR``)."""
 
     def _folder(self, key: str) -> Path:
         return self.root / "stages" / key[:2] / key
 
+    def check_usable(self) -> None:
+        """Raise a one-line error when the cache folder is a file, not writable, or cannot be made."""
+        stages = self.root / "stages"
+        try:
+            stages.mkdir(parents=True, exist_ok=True)
+            probe = make_temporary_directory(stages / "probe")
+            probe.rmdir()
+        except FileExistsError:
+            raise RecipeError(f"{self.origin}: {_existing_file(stages)} is a file, not a folder") from None
+        except NotADirectoryError:
+            raise RecipeError(f"{self.origin}: {_existing_file(stages)} is a file, not a folder") from None
+        except OSError as exc:
+            raise RecipeError(f"{self.origin}: cannot write into {self.root}: {exc.strerror or exc}") from None
+
     def lookup(self, key: str) -> CacheEntry | None:
+        """The verified entry for ``key``; a damaged one is set aside (one warning) and ``None``."""
         folder = self._folder(key)
-        complete = all((folder / name).exists() for name in (MODEL_XML, MODEL_BIN, RECORD))
-        return CacheEntry(folder) if complete else None
+        if not folder.is_dir():
+            return None
+        try:
+            return _verified(folder)
+        except DamagedEntryError as exc:
+            warn(f"stage cache entry {folder} is damaged ({exc}); recomputing it")
+            self._discard(folder)
+            return None
 
     def store(self, key: str, model: ov.Model, record: dict[str, Any]) -> CacheEntry:
-        """Save ``model`` as IR (weights exactly as they are: no FP16 compression) with its record."""
+        """Save ``model`` as IR (weights exactly as they are: no FP16 compression) with its
+        record and manifest. If another writer stored the same key meanwhile, theirs is kept."""
         import openvino as ov
 
         folder = self._folder(key)
-        with atomic_directory(folder) as temporary:
+        with atomic_directory(folder, keep_existing=True) as temporary:
             ov.save_model(model, str(temporary / MODEL_XML), compress_to_fp16=False)
             (temporary / RECORD).write_text(json.dumps(record, indent=2, default=str))
-        return CacheEntry(folder)
+            manifest = {
+                "version": MANIFEST_VERSION,
+                "output_hash": canonical_model_hash(temporary / MODEL_XML),
+                "files": {
+                    name: {"size": (temporary / name).stat().st_size, "sha256": sha256_file(temporary / name)}
+                    for name in (MODEL_XML, MODEL_BIN, RECORD)
+                },
+            }
+            (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        try:
+            return _verified(folder)
+        except DamagedEntryError:
+            return CacheEntry(folder, record, str(manifest["output_hash"]))
+
+    def _discard(self, folder: Path) -> None:
+        """Move a damaged entry out of the way (atomically) and remove it."""
+        with contextlib.suppress(OSError):
+            aside = make_temporary_directory(folder)
+            os.replace(folder, aside / "damaged")
+            shutil.rmtree(aside, ignore_errors=True)
+
+
+def _verified(folder: Path) -> CacheEntry:
+    """The entry in ``folder`` if every file matches the manifest: sizes first (cheap), then contents."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files: dict[str, dict[str, Any]] = manifest["files"]
+        output_hash = str(manifest["output_hash"])
+        if manifest.get("version") != MANIFEST_VERSION or not {MODEL_XML, MODEL_BIN, RECORD} <= set(files):
+            raise DamagedEntryError("its manifest is incomplete")
+    except FileNotFoundError:
+        raise DamagedEntryError("it has no manifest") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DamagedEntryError(f"its manifest cannot be read: {exc}") from None
+    try:
+        for name, expected in files.items():
+            size = (folder / name).stat().st_size
+            if size != expected["size"]:
+                raise DamagedEntryError(f"{name} has {size} bytes, the manifest says {expected['size']}")
+        for name, expected in files.items():
+            if sha256_file(folder / name) != expected["sha256"]:
+                raise DamagedEntryError(f"the content of {name} differs from the manifest")
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DamagedEntryError(f"{Path(exc.filename or '?').name} is missing") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DamagedEntryError(str(exc)) from None
+    if not isinstance(record, dict):
+        raise DamagedEntryError("its record is not a JSON object")
+    return CacheEntry(folder, record, output_hash)
+
+
+def _existing_file(path: Path) -> Path:
+    """The first part of ``path`` that exists as a file (what made ``mkdir`` fail)."""
+    for candidate in [*reversed(path.parents), path]:
+        if candidate.is_file():
+            return candidate
+    return path

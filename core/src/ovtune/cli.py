@@ -26,6 +26,7 @@ from ovtune.manager import PluginHost, PluginInfo
 from ovtune.types import Command, implementation
 
 INTERRUPTED_EXIT = 130
+_RESUME_HINT = "interrupted: run the same command again to resume (finished stages and trials are kept)"
 
 
 @dataclass
@@ -112,11 +113,28 @@ def _configure(verbose: int, plugin_args: tuple[str, ...]) -> AppState:
     "--lock",
     "lock_file",
     is_flag=True,
-    help="RECIPE is a run.lock.toml: rerun the locked recipe and warn about every version that differs.",
+    help="RECIPE is a run.lock.toml: rerun the locked recipe; refuses if a locked input or version changed.",
 )
-def run_command(recipe: Path, out_dir: Path | None, no_cache: bool, lock_file: bool) -> None:
+@click.option(
+    "--allow-changed",
+    is_flag=True,
+    help="With --lock: replay even if the model, data or versions differ from the lock (warnings instead).",
+)
+@click.option("--force", is_flag=True, help="Write into --out even if it is a non-empty folder ovtune did not create.")
+def run_command(  # noqa: PLR0917 - one parameter per command-line option
+    recipe: Path, out_dir: Path | None, no_cache: bool, lock_file: bool, allow_changed: bool, force: bool
+) -> None:
     """Run RECIPE: every stage, every measurement, the reports."""
-    run_recipe(recipe, out_dir=out_dir, use_cache=False if no_cache else None, locked=lock_file)
+    if allow_changed and not lock_file:
+        raise UsageError("--allow-changed only applies to --lock")
+    run_recipe(
+        recipe,
+        out_dir=out_dir,
+        use_cache=False if no_cache else None,
+        locked=lock_file,
+        allow_changed=allow_changed,
+        force=force,
+    )
 
 
 def run_recipe(
@@ -126,6 +144,8 @@ def run_recipe(
     use_cache: bool | None = None,
     optional_plugins: bool = False,
     locked: bool = False,
+    allow_changed: bool = False,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Validate and run a recipe with progress display. With ``optional_plugins`` (the demo),
     stages and the baseline whose plugins are not installed are left out, each with a line
@@ -136,11 +156,12 @@ def run_recipe(
 
     host = state().host()
     host.registry.check()
+    document: dict[str, Any] | None = None
     if locked:
-        from ovtune.report.lock import read_lock, version_differences
+        from ovtune.report.lock import check_replay, read_lock
 
         document = read_lock(recipe_path)
-        for line in version_differences(document):
+        for line in check_replay(document, allow_changed=allow_changed):
             click.echo(f"warning: {line}", err=True)
         raw = document["recipe"]
         recipe = build_recipe(raw, base_dir=recipe_path.resolve().parent, registry=host.registry, file=recipe_path)
@@ -152,9 +173,15 @@ def run_recipe(
     progress = ConsoleProgress()
     host.pm.register(progress, name="progress")
     try:
-        return Pipeline(recipe, host, run_dir=out_dir, use_cache=use_cache).run()
+        report = Pipeline(recipe, host, run_dir=out_dir, use_cache=use_cache, force=force).run()
     finally:
         host.pm.unregister(progress)
+    if document is not None:
+        from ovtune.report.lock import output_changes
+
+        for line in output_changes(document, report):
+            click.echo(f"warning: {line}", err=True)
+    return report
 
 
 def _without_missing_plugins(raw: dict[str, Any], registry: Any) -> dict[str, Any]:
@@ -379,11 +406,14 @@ def _bench_shape(shape: str | None) -> str | dict[str, str] | None:
     help="Run folder.",
 )
 @click.option("--no-cache", is_flag=True, help="Recompute every stage.")
-def demo_command(out_dir: Path, no_cache: bool) -> None:
+@click.option("--force", is_flag=True, help="Write into --out even if it is a non-empty folder ovtune did not create.")
+def demo_command(out_dir: Path, no_cache: bool, force: bool) -> None:
     """Run the bundled demo: a CNN trained on scikit-learn's digits, through the demo recipe."""
     from ovtune.demo import recipe_path
 
-    run_recipe(recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None, optional_plugins=True)
+    run_recipe(
+        recipe_path(), out_dir=out_dir, use_cache=False if no_cache else None, optional_plugins=True, force=force
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -401,8 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except click.exceptions.Abort as exc:
+        # click turns Ctrl-C into Abort (the KeyboardInterrupt is its context)
+        interrupted = isinstance(exc.__context__, KeyboardInterrupt)
+        click.echo(_RESUME_HINT if interrupted else "aborted", err=True)
         return INTERRUPTED_EXIT
     except OvtuneError as exc:
         if _STATE.verbose:
@@ -410,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
     except KeyboardInterrupt:
-        click.echo("interrupted: run the same command again to resume from the stage cache", err=True)
+        click.echo(_RESUME_HINT, err=True)
         return INTERRUPTED_EXIT
     return 0
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ovtune.content_hash import ContentHasher, content_keyed
 from ovtune.errors import DataError
 
 if TYPE_CHECKING:
@@ -111,32 +112,14 @@ class DataCatalog:
             self._open[name] = dataset
         return self._open[name]
 
-    def fingerprint(self) -> dict[str, Any]:
-        """What identifies the data for the stage cache: kinds and options, plus the size
-        and modification time of every file they name."""
-        result: dict[str, Any] = {}
-        for name, spec in self._specs.items():
-            options = spec.options.model_dump(mode="json")
-            files = {}
-            for value in spec.options.model_dump().values():
-                if isinstance(value, Path) and value.exists():
-                    files[str(value)] = _file_stamp(value)
-            result[name] = {"kind": spec.kind.item.name, "options": options, "files": files}
-        return result
-
-
-def _file_stamp(path: Path) -> list[int]:
-    if path.is_file():
-        stat = path.stat()
-        return [stat.st_size, stat.st_mtime_ns]
-    stamps = [0, 0, 0]
-    for child in sorted(path.rglob("*")):
-        if child.is_file():
-            stat = child.stat()
-            stamps[0] += 1
-            stamps[1] += stat.st_size
-            stamps[2] = max(stamps[2], stat.st_mtime_ns)
-    return stamps
+    def fingerprint(self, hasher: ContentHasher) -> dict[str, Any]:
+        """What identifies the data for the stage cache: each entry's kind and options, with
+        every file or folder an option names replaced by the hash of its content (so the key
+        holds no path: the same data elsewhere is the same key, changed data never is)."""
+        return {
+            name: {"kind": spec.kind.item.name, "options": content_keyed(spec.options.model_dump(), hasher)}
+            for name, spec in self._specs.items()
+        }
 
 
 @dataclass

@@ -8,8 +8,10 @@ atomically; an interrupted run resumes from the cache.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import platform
 import shutil
 import sys
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ovtune import __version__
 from ovtune.cache import StageCache, default_cache_root, library_versions, stage_key
+from ovtune.content_hash import ContentHasher, content_keyed
 from ovtune.context import (
     DataCatalog,
     LoadContext,
@@ -30,6 +33,8 @@ from ovtune.context import (
     describe_inputs,
 )
 from ovtune.errors import ModelLoadError, OvtuneError, StageError, runtime_reason
+from ovtune.model_hash import hash_model
+from ovtune.run_folder import RunFolder, private_name
 from ovtune.storage import atomic_directory, hash_files, model_files
 from ovtune.types import implementation
 
@@ -59,12 +64,19 @@ class Pipeline:
         use_cache: bool | None = None,
         cache_root: Path | None = None,
         reshape: str | dict[str, str] | None = None,
+        force: bool = False,
     ):
         self.recipe = recipe
         self.host = host
         self.run_dir = (run_dir or default_run_dir(recipe)).resolve()
         self.use_cache = recipe.output.cache if use_cache is None else use_cache
-        self.cache = StageCache(cache_root or recipe.output.cache_dir or default_cache_root())
+        self.cache = StageCache(
+            cache_root or recipe.output.cache_dir or default_cache_root(), origin=_cache_origin(cache_root, recipe)
+        )
+        self.force = force
+        """Write into a non-empty folder that is not an ovtune run folder (``--force``)."""
+        self.hasher = ContentHasher(self.cache.root if self.use_cache else None)
+        self._data_key: dict[str, Any] | None = None
         self.reshape = reshape
         self.copy_stage_outputs = True
         """Copy each stage's output into the run folder (``ovtune tune`` points at the cache instead)."""
@@ -95,8 +107,19 @@ class Pipeline:
     # -- running -----------------------------------------------------------------------
 
     def run(self) -> dict[str, Any]:
+        """Claim the run folder (marker and lock), then run everything into it."""
+        with RunFolder(self.run_dir, force=self.force, option=self._folder_option()):
+            return self._run()
+
+    def _folder_option(self) -> str:
+        if self.recipe.output.dir is not None and self.run_dir == self.recipe.output.dir.resolve():
+            return f"{self.recipe.path or 'recipe'}: output.dir"
+        return "--out"
+
+    def _run(self) -> dict[str, Any]:
         started = dt.datetime.now(dt.timezone.utc)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.use_cache:
+            self.cache.check_usable()
         original = self.load_original()
         catalog = DataCatalog(self.recipe.data, describe_inputs(original), self.recipe.base_dir)
         self.host.hook.ovtune_pipeline_start(run=self.info)
@@ -133,7 +156,7 @@ class Pipeline:
     def run_stages(self, original: ov.Model, catalog: DataCatalog) -> list[StageRecord]:
         """Run (or take from the cache) every stage, in order; returns their records."""
         files = self.source_files()
-        current_hash = hash_files(files) if files else _hash_model(original)
+        current_hash = hash_files(files) if files else hash_model(original)
         current: ov.Model | None = original
         current_path: Path | None = None
         records: list[StageRecord] = []
@@ -141,7 +164,14 @@ class Pipeline:
             record, current_path, current_hash = self._run_stage(spec, current, current_path, current_hash, catalog)
             current = None
             records.append(record)
+        self.hasher.save()
         return records
+
+    def data_key(self, catalog: DataCatalog) -> dict[str, Any]:
+        """The data part of every stage's cache key (content hashes), computed once per run."""
+        if self._data_key is None:
+            self._data_key = catalog.fingerprint(self.hasher)
+        return self._data_key
 
     def _run_stage(
         self, spec: StageSpec, model: ov.Model | None, model_path: Path | None, input_hash: str, catalog: DataCatalog
@@ -152,9 +182,9 @@ class Pipeline:
         key = stage_key(
             input_hash=input_hash,
             stage=spec.name,
-            options=options,
+            options=content_keyed(spec.options.model_dump(), self.hasher),
             plugin_version=plugin.version,
-            data=catalog.fingerprint(),
+            data=self.data_key(catalog),
         )
         entry = self.cache.lookup(key) if self.use_cache else None
         if entry is not None:
@@ -178,7 +208,7 @@ class Pipeline:
                 details=result.details,
             )
             entry = self.cache.store(key, result.model, record.to_json())
-        output_hash = hash_files(model_files(entry.model_path))
+        output_hash = entry.output_hash
         output = entry.model_path
         if self.copy_stage_outputs:
             target = self.run_dir / "stages" / spec.label
@@ -194,7 +224,8 @@ class Pipeline:
     def _execute(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
         import openvino as ov
 
-        work_dir = self.run_dir / "work" / spec.label
+        work_root = self.run_dir / "work"
+        work_dir = work_root / private_name(spec.label)
         work_dir.mkdir(parents=True, exist_ok=True)
         context = StageContext(
             recipe=self.recipe,
@@ -224,6 +255,8 @@ class Pipeline:
                 f"stage {spec.name!r} returned {type(result).__name__}, expected openvino.Model or StageResult"
             )
         shutil.rmtree(work_dir, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            work_root.rmdir()  # only when empty: another process may still use its own scratch
         return result, seconds
 
     def _write_reports(self, report: dict[str, Any]) -> None:
@@ -236,24 +269,13 @@ class Pipeline:
         report["files"] = [str(path) for path in written]
 
 
-def _hash_model(model: ov.Model) -> str:
-    """Content hash of a model that has no source file (e.g. converted from PyTorch): its IR,
-    with the names OpenVINO generates from per-process counters (``Constant_471``, ``Model8``)
-    replaced by positions, so that the same model converted twice, in one process or two,
-    hashes the same and a re-run finds its stages in the cache. Tensor names, shapes, types
-    and weights all still count."""
-    import tempfile
-
-    import openvino as ov
-
-    canonical = model.clone()
-    canonical.set_friendly_name("model")
-    for position, op in enumerate(canonical.get_ordered_ops()):
-        op.set_friendly_name(f"op{position}")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.xml"
-        ov.save_model(canonical, str(path), compress_to_fp16=False)
-        return hash_files(model_files(path))
+def _cache_origin(cache_root: Path | None, recipe: Recipe) -> str:
+    """Where the cache folder was configured, for error messages."""
+    if cache_root is not None:
+        return "the stage cache"
+    if recipe.output.cache_dir is not None:
+        return f"{recipe.path or 'recipe'}: output.cache_dir"
+    return "$OVTUNE_CACHE_DIR" if "OVTUNE_CACHE_DIR" in os.environ else "the stage cache"
 
 
 def environment(host: PluginHost) -> dict[str, Any]:

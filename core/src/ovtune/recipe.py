@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ovtune.errors import PluginError, RecipeError
 from ovtune.fields import BASE_DIR_CONTEXT_KEY, DATA_NAMES_CONTEXT_KEY, METRIC_CONTEXT_KEY, Duration, RecipePath
 from ovtune.manager import Provided, Registry
+from ovtune.run_folder import check_run_name, slug_run_name
 from ovtune.tune.space import TuneSection
 from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
 
@@ -139,6 +140,11 @@ class RecipeDocument(_Section):
         if value != SCHEMA_VERSION:
             raise ValueError(f"unsupported recipe schema {value}; this ovtune reads schema {SCHEMA_VERSION}")
         return value
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str | None) -> str | None:
+        return None if value is None else check_run_name(value)
 
 
 # --------------------------------------------------------------------------------------
@@ -385,7 +391,7 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
             lambda table: build_recipe(table, base_dir=base_dir, registry=registry, file=file),
             file,
         )
-    name = document.name or (file.stem if file else "recipe")
+    name = document.name or slug_run_name(file.stem if file else "recipe")
     return Recipe(
         name=name,
         path=file.resolve() if file else None,

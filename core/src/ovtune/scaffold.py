@@ -19,7 +19,7 @@ import click
 
 from ovtune import __version__
 from ovtune.errors import UsageError
-from ovtune.storage import _umask, atomic_directory
+from ovtune.storage import atomic_directory, current_umask
 
 KINDS = ("stage", "metric")
 
@@ -97,7 +97,7 @@ def create_plugin(name: str, kind: str, parent: Path) -> Path:
             path = folder / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(string.Template(text).substitute(values), encoding="utf-8")
-    target.chmod(0o777 & ~_umask())
+    target.chmod(0o777 & ~current_umask())
     return target
 
 

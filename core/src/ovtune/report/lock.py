@@ -4,9 +4,12 @@ The lock holds the resolved recipe (defaults filled in, paths absolute), the ver
 package that can change a figure and of every plugin, the compile properties asked for and the
 ones each model's compiled model reported back, hashes of the input model, the data files and
 every stage's output, and the ``benchmark_app`` command that cross-checks each model.
-``ovtune run --lock run.lock.toml`` runs the locked recipe again and warns about every version
-that differs from the locked one (a different OpenVINO or NNCF can change both speed and
-accuracy, so the figures are then not comparable one to one).
+``ovtune run --lock run.lock.toml`` runs the locked recipe again, but first checks that what it
+locked is still what is there: the source model and every data file or folder (by content) and
+the version of every package and plugin (a different OpenVINO or NNCF can change both speed and
+accuracy). Any difference stops the replay with one line naming what changed and both values,
+unless ``--allow-changed`` turns them into warnings; after the replay, every stage whose output
+differs from the locked hash is named too.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from typing import Any
 
 from rich.console import Console
 
-from ovtune.errors import RecipeError
+from ovtune.content_hash import ContentHasher
+from ovtune.errors import OvtuneError, RecipeError
 from ovtune.storage import atomic_write_text, hash_files, model_files
 
 if sys.version_info >= (3, 11):
@@ -47,12 +51,26 @@ def package_versions(plugins: dict[str, str] | None = None) -> dict[str, str]:
     return versions
 
 
-def _data_hashes(recipe: dict[str, Any]) -> dict[str, str]:
+class LockMismatchError(OvtuneError):
+    """What a lock file recorded is no longer what is installed or on disk."""
+
+
+def _hasher(recipe: dict[str, Any]) -> ContentHasher:
+    """A content hasher sharing the stage cache's memo (data folders are not read twice)."""
+    from ovtune.cache import default_cache_root
+
+    cache_dir = recipe.get("output", {}).get("cache_dir")
+    return ContentHasher(Path(cache_dir) if cache_dir else default_cache_root())
+
+
+def _data_hashes(recipe: dict[str, Any], hasher: ContentHasher) -> dict[str, str]:
+    """The content hash of every file or folder a ``[data.*]`` option names."""
     hashes = {}
     for name, entry in recipe.get("data", {}).items():
         for key, value in entry.items():
-            if isinstance(value, str) and Path(value).is_file():
-                hashes[f"data.{name}.{key}"] = hash_files([Path(value)])
+            if isinstance(value, str) and value and Path(value).is_absolute() and Path(value).exists():
+                hashes[f"data.{name}.{key}"] = hasher.path(Path(value))
+    hasher.save()
     return hashes
 
 
@@ -98,7 +116,7 @@ def lock_document(report: dict[str, Any]) -> dict[str, Any]:
         "compile_properties": {key: str(value) for key, value in report.get("config", {}).items()},
         "hashes": {
             **({"model.source": report["model"]["hash"]} if report.get("model", {}).get("hash") else {}),
-            **_data_hashes(recipe),
+            **_data_hashes(recipe, _hasher(recipe)),
             **{f"stage.{s['index']:02d}-{s['name']}": s["details"].get("output_hash", "") for s in report["stages"]},
         },
         "recipe": _toml_value(recipe),
@@ -151,5 +169,50 @@ def version_differences(document: dict[str, Any]) -> list[str]:
             current = None
         if current != locked:
             now = current or "not installed"
-            lines.append(f"{name}: locked {locked}, installed {now}; figures may not be comparable")
+            lines.append(f"package {name}: locked {locked}, installed {now}")
+    return lines
+
+
+def input_changes(document: dict[str, Any]) -> list[str]:
+    """One line per locked input (source model, data file or folder) whose content changed."""
+    recipe = document["recipe"]
+    locked = document.get("hashes", {})
+    hasher = _hasher(recipe)
+    lines = []
+    for key, expected in locked.items():
+        if key == "model.source":
+            path = Path(str(recipe.get("model", {}).get("source", "")))
+            current = hash_files(model_files(path)) if path.is_file() else None
+        elif key.startswith("data."):
+            _, name, option = key.split(".", 2)
+            path = Path(str(recipe.get("data", {}).get(name, {}).get(option, "")))
+            current = hasher.path(path) if path.exists() else None
+        else:
+            continue
+        if current != expected:
+            lines.append(f"{key} {path}: locked sha256 {expected}, now {current or 'missing'}")
+    hasher.save()
+    return lines
+
+
+def check_replay(document: dict[str, Any], *, allow_changed: bool) -> list[str]:
+    """Raise :class:`LockMismatchError` (one line) when a locked input or version changed;
+    with ``allow_changed``, return the differences as warnings instead."""
+    changes = input_changes(document) + version_differences(document)
+    if changes and not allow_changed:
+        raise LockMismatchError(
+            f"the lock no longer matches: {'; '.join(changes)}; pass --allow-changed to replay anyway"
+        )
+    return changes
+
+
+def output_changes(document: dict[str, Any], report: dict[str, Any]) -> list[str]:
+    """One line per stage whose output hash differs from the locked one."""
+    locked = document.get("hashes", {})
+    lines = []
+    for stage in report.get("stages", []):
+        key = f"stage.{stage['index']:02d}-{stage['name']}"
+        now = stage.get("details", {}).get("output_hash")
+        if key in locked and locked[key] and now != locked[key]:
+            lines.append(f"{key}: the output differs from the locked one (locked {locked[key]}, now {now})")
     return lines

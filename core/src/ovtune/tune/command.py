@@ -15,6 +15,7 @@ import click
 
 from ovtune import __version__
 from ovtune.errors import OvtuneError, RecipeError
+from ovtune.run_folder import RunFolder
 from ovtune.tune.choice import (
     OBJECTIVE_VALUE,
     Decision,
@@ -57,11 +58,21 @@ def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
     return (out or recipe_path.resolve().parent / "runs" / f"{name}-tune").resolve()
 
 
-def run_tune(recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bool = False) -> dict[str, Any]:
-    """Search, confirm, choose and write; returns the tune report."""
+def run_tune(
+    recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bool = False, force: bool = False
+) -> dict[str, Any]:
+    """Search, confirm, choose and write; returns the tune report. The tune folder is
+    claimed (marker and lock) for the whole session: two tunes never share one."""
     recipe, space = load_space(recipe_path, host)
-    section = space.section
     folder = tune_dir_for(recipe_path, recipe.name, out)
+    with RunFolder(folder, force=force, kind="tune"):
+        return _tune_into(folder, recipe, space, host, recipe_path=recipe_path, fresh=fresh)
+
+
+def _tune_into(
+    folder: Path, recipe: Any, space: SearchSpace, host: Any, *, recipe_path: Path, fresh: bool
+) -> dict[str, Any]:
+    section = space.section
     journal = Journal(folder)
     header = {"space": space.fingerprint(), "ovtune_version": __version__, "objective": section.objective}
     previous = journal.start(header, fresh=fresh)
@@ -258,12 +269,13 @@ def _fmt(value: Any) -> str:
 @click.argument("recipe", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Tune folder (default: runs/NAME-tune next to RECIPE).")
 @click.option("--fresh", is_flag=True, help="Forget the finished trials of an earlier tune and start over.")
-def tune_command(recipe: Path, out: Path | None, fresh: bool) -> None:
+@click.option("--force", is_flag=True, help="Write into --out even if it is not an ovtune folder.")
+def tune_command(recipe: Path, out: Path | None, fresh: bool, force: bool) -> None:
     """Search RECIPE's [tune] space for the best configuration that meets its bounds."""
     from ovtune.cli import state
 
     host = state().host()
     host.registry.check()
-    report = run_tune(recipe, host, out=out, fresh=fresh)
+    report = run_tune(recipe, host, out=out, fresh=fresh, force=force)
     if report["decision"]["status"] != "met":
         raise BoundsUnmetError("no configuration meets every bound of [tune.constraints]; see the notes above")
