@@ -31,7 +31,7 @@ MARKER = ".ovtune-run"
 LOCK = ".ovtune-lock"
 LEGACY_MARKERS = ("run.lock.toml", "journal.jsonl")
 """Files that show a folder was written by an ovtune from before the marker existed."""
-_OWN_NAMES = {MARKER, LOCK}
+_OWN_PREFIX = ".ovtune-"
 _HOLDER_BYTES = 160
 
 
@@ -130,7 +130,8 @@ class RunFolder:
             entries = {entry.name for entry in os.scandir(self.path)}
         except OSError as exc:
             raise self._error(f"cannot read {self.path}", exc) from None
-        if not entries - _OWN_NAMES or entries & set(LEGACY_MARKERS):
+        foreign = {name for name in entries if not name.startswith(_OWN_PREFIX)}  # marker and lock, being written
+        if not foreign or entries & set(LEGACY_MARKERS):
             return
         raise OutputError(
             f"{self.option} {self.path}: the folder is not empty and is not an ovtune {self.kind} folder "
