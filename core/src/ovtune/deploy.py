@@ -40,7 +40,7 @@ class CompileConfig(dict[str, Any]):
         super().__init__(values or {})
         self.origins: dict[str, str] = dict(origins or {})
 
-    def __or__(self, other: Any) -> CompileConfig:
+    def __or__(self, other: dict[str, Any]) -> CompileConfig:  # type: ignore[override]
         if not isinstance(other, dict):
             return NotImplemented
         # a key ``other`` sets comes from ``other``, whatever recipe key set it before
