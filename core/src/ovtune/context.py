@@ -109,6 +109,8 @@ class DataCatalog:
             dataset = implementation(spec.kind.item, "open")(spec.options, context)
             if len(dataset) == 0:
                 raise DataError(f"data.{name}: the dataset is empty")
+            if self._inputs:
+                check_fits(f"data.{name}", dataset[0], self._inputs)
             self._open[name] = dataset
         return self._open[name]
 
@@ -120,6 +122,36 @@ class DataCatalog:
             name: {"kind": spec.kind.item.name, "options": content_keyed(spec.options.model_dump(), hasher)}
             for name, spec in self._specs.items()
         }
+
+
+def check_fits(key: str, sample: Sample, inputs: list[InputSpec]) -> None:
+    """Raise :class:`DataError` naming the data entry, the input and both shapes when an array
+    of ``sample`` cannot feed the model input of its name (else OpenVINO fails mid-measurement
+    with a multi-line error that names neither). A first dimension that divides a static batch
+    fits: accuracy stacks samples into such a batch."""
+    for spec in inputs:
+        array = sample.inputs.get(spec.name)
+        if array is None:
+            continue
+        shape = tuple(int(dim) for dim in getattr(array, "shape", ()))
+        if not _fits(shape, spec.shape):
+            raise DataError(
+                f"{key}: input {spec.name!r} takes shape {_shape_text(spec.shape)}, the data gives {_shape_text(shape)}"
+            )
+
+
+def _fits(shape: tuple[int, ...], wanted: tuple[int, ...]) -> bool:
+    if len(shape) != len(wanted):
+        return False
+    if not shape:
+        return True
+    batch = wanted[0] < 0 or wanted[0] == shape[0] or (shape[0] > 0 and wanted[0] % shape[0] == 0)
+    return batch and all(want < 0 or want == have for have, want in zip(shape[1:], wanted[1:], strict=True))
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    """``[?,3,32,32]``, as OpenVINO prints shapes (``?`` for a dynamic dimension)."""
+    return "[" + ",".join("?" if dim < 0 else str(dim) for dim in shape) + "]"
 
 
 @dataclass

@@ -63,8 +63,58 @@ def options_rows(model: type[BaseModel]) -> list[OptionRow]:
         else:
             value = info.get_default(call_default_factory=True)
             default, required = _toml(value), False
-        rows.append(OptionRow(key, type_name(info.annotation), default, required, info.description or ""))
+        description = info.description or ""
+        bounds = bounds_text(info.metadata)
+        if bounds:
+            description = f"{description} ({bounds})" if description else bounds
+        rows.append(OptionRow(key, type_name(info.annotation), default, required, description))
     return rows
+
+
+def bounds_text(metadata: list[Any]) -> str:
+    """``> 0, ≤ 24 h`` from a field's constraints (``gt``/``ge``/``lt``/``le``, the ones of its
+    type included), so that the reference and ``ovtune stages NAME`` state what validation
+    enforces. Durations show their upper bound in hours."""
+    import annotated_types
+
+    from ovtune.fields import parse_duration
+
+    duration = any(getattr(item, "func", None) is parse_duration for item in metadata)
+    lower: tuple[str, Any] | None = None
+    upper: tuple[str, Any] | None = None
+    for item in metadata:
+        if isinstance(item, annotated_types.Gt):
+            lower = _stricter(lower, (">", item.gt), low=True)
+        elif isinstance(item, annotated_types.Ge):
+            lower = _stricter(lower, ("≥", item.ge), low=True)
+        elif isinstance(item, annotated_types.Lt):
+            upper = _stricter(upper, ("<", item.lt), low=False)
+        elif isinstance(item, annotated_types.Le):
+            upper = _stricter(upper, ("≤", item.le), low=False)
+    parts = []
+    if lower is not None:
+        parts.append(f"{lower[0]} {_number(lower[1])}")
+    if upper is not None:
+        value = f"{_number(upper[1] / 3600)} h" if duration else _number(upper[1])
+        parts.append(f"{upper[0]} {value}")
+    return ", ".join(parts)
+
+
+def _stricter(current: tuple[str, Any] | None, new: tuple[str, Any], *, low: bool) -> tuple[str, Any]:
+    """The tighter of two bounds on the same side (``> 0`` over ``≥ 0``)."""
+    if current is None:
+        return new
+    if current[1] == new[1]:
+        return new if new[0] in "<>" else current
+    tighter = new[1] > current[1] if low else new[1] < current[1]
+    return new if tighter else current
+
+
+def _number(value: Any) -> str:
+    """``1_000_000`` -> ``1000000``; ``24.0`` -> ``24``."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
 
 
 def _toml(value: Any) -> str:
@@ -100,6 +150,13 @@ including every installed plugin's options, for editors.
 
 Tables owned by plugins (`[model]` options, `[data.NAME]`, `[metric]`, `[[stage]]`) are checked
 against the options model the plugin registered; `ovtune stages NAME` shows a stage's options.
+
+Bounds are given in parentheses after a key's description and checked by `ovtune validate`.
+Every duration (`"500ms"`, `"10s"`, `"2m"`, `"1h"` or a number of seconds) is finite, not
+negative and at most 24 h, so that `inf`, `nan` or `"100000000m"` cannot start a run that never
+ends. A path may start with `~` (your home folder) or `~user`; a user who does not exist, a NUL
+character or a file name longer than the file system allows is an error at the key that holds
+it. Running a recipe runs the code it names: see `docs/security.md`.
 """
 
 
@@ -115,6 +172,7 @@ def options_table(model: Any) -> str:
 def recipe_reference(registry: Any) -> str:
     """The Markdown recipe reference for the given registry (built-ins: autoload off)."""
     from ovtune import recipe
+    from ovtune.tune.space import TuneConstraints, TuneSection
     from ovtune.types import DatasetKind, Loader, Measurement, Metric, Reporter, Stage
 
     def doc(obj: Any) -> str:
@@ -130,6 +188,8 @@ def recipe_reference(registry: Any) -> str:
         ("[deploy]", recipe.DeploySection),
         ("[measure]", recipe.MeasureSection),
         ("[output]", recipe.OutputSection),
+        ("[tune]", TuneSection),
+        ("[tune.constraints]", TuneConstraints),
     ]
     for title, model in sections:
         parts.append(f"## `{title}`\n\n{doc(model)}\n\n{options_table(model)}")

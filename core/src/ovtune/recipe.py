@@ -21,7 +21,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ovtune.errors import PluginError, RecipeError
-from ovtune.fields import BASE_DIR_CONTEXT_KEY, DATA_NAMES_CONTEXT_KEY, METRIC_CONTEXT_KEY, Duration, RecipePath
+from ovtune.fields import (
+    BASE_DIR_CONTEXT_KEY,
+    DATA_NAMES_CONTEXT_KEY,
+    METRIC_CONTEXT_KEY,
+    Duration,
+    RecipePath,
+    path_exists,
+    resolve_path,
+)
 from ovtune.manager import Provided, Registry
 from ovtune.run_folder import check_run_name, slug_run_name
 from ovtune.tune.space import TuneSection
@@ -76,6 +84,13 @@ class StageSection(_OpenSection):
     use: str = Field(description="Stage name, e.g. 'mo' or 'pot.default'")
 
 
+MAX_ITERATIONS = 1_000_000
+"""Most timed inferences per trial: a million runs of a 100 ms model already take 28 h."""
+MAX_WARMUP = 10_000
+"""Most untimed warm-up inferences; a few dozen settle caches and frequency scaling."""
+MAX_TRIALS = 100
+"""Most repeated timing trials; their spread flags noise, and a handful shows it."""
+
 Hint = Literal["latency", "throughput", "cumulative_throughput", "none"]
 Precision = Literal["f32", "bf16", "f16"]
 
@@ -104,9 +119,9 @@ class MeasureSection(_OpenSection):
         default_factory=lambda: ["size", "latency", "accuracy"], description="Measurements to run"
     )
     duration: Duration = Field(3.0, gt=0, description="Time spent per latency trial")
-    iterations: int | None = Field(None, ge=1, description="Fixed count instead of a duration")
-    warmup: int = Field(10, ge=0, description="Untimed inferences before timing")
-    trials: int = Field(3, ge=1, description="Repeated trials; the spread flags noise")
+    iterations: int | None = Field(None, ge=1, le=MAX_ITERATIONS, description="Fixed count instead of a duration")
+    warmup: int = Field(10, ge=0, le=MAX_WARMUP, description="Untimed inferences before timing")
+    trials: int = Field(3, ge=1, le=MAX_TRIALS, description="Repeated trials; the spread flags noise")
     baseline: str | None = Field(None, description="Native-framework baseline, e.g. 'onnxruntime' (plugin)")
 
 
@@ -440,9 +455,12 @@ def _model_spec(
                 key="model.source",
             )
     if not loader.item.schemes or not any(section.source.startswith(f"{s}:") for s in loader.item.schemes):
-        path = Path(section.source).expanduser()
-        source = path if path.is_absolute() else (base_dir / path).resolve()
-        if not source.exists():
+        try:
+            source = resolve_path(section.source, base_dir)
+            found = path_exists(source)
+        except ValueError as exc:
+            raise RecipeError(str(exc), file=file, key="model.source") from None
+        if not found:
             raise RecipeError(f"model file not found: {source}", file=file, key="model.source")
     return ModelSpec(source, loader, options(loader.item.options, section.plugin_options, "model"))
 

@@ -202,21 +202,30 @@ class ImageFolderDataset(Dataset):
         spec: InputSpec,
         layout: str,
         size: tuple[int, int],
+        key: str = "data",
     ):
         self._files, self._labels, self._options = files, labels, options
         self._spec, self._layout, self._size = spec, layout, size
+        self._key = key
 
     def __len__(self) -> int:
         return len(self._files)
 
     def __getitem__(self, index: int) -> Sample:
-        from PIL import Image
+        from PIL import Image, UnidentifiedImageError
 
         options = self._options
-        with Image.open(self._files[index]) as image:
-            mode = "L" if options.color == "GRAY" else "RGB"
-            picture = image.convert(mode).resize((self._size[1], self._size[0]), Image.Resampling.BILINEAR)
-            pixels: np.ndarray = np.asarray(picture, dtype=np.float32)
+        path = self._files[index]
+        mode = "L" if options.color == "GRAY" else "RGB"
+        try:
+            with Image.open(path) as image:
+                picture = image.convert(mode).resize((self._size[1], self._size[0]), Image.Resampling.BILINEAR)
+                pixels: np.ndarray = np.asarray(picture, dtype=np.float32)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            # Pillow's errors for a file that is not an image, a truncated one, or a bomb; SyntaxError
+            # is what some of its decoders raise for a corrupt header
+            reason = "not an image Pillow can read" if isinstance(exc, UnidentifiedImageError) else str(exc)
+            raise DataError(f"{self._key}.path: cannot read image {path}: {reason}") from None
         if pixels.ndim == 2:
             pixels = pixels[:, :, None]
         if options.color == "BGR":
@@ -255,7 +264,9 @@ def open_images(options: ImagesOptions, context: DataContext) -> Dataset:
     if classes != ["."]:
         index = {name: i for i, name in enumerate(classes)}
         labels = [index[p.parent.relative_to(options.path).as_posix()] for p in files]
-    return ImageFolderDataset(files, labels, options, spec=spec, layout=layout, size=(int(size[0]), int(size[1])))
+    return ImageFolderDataset(
+        files, labels, options, spec=spec, layout=layout, size=(int(size[0]), int(size[1])), key=context.key
+    )
 
 
 # --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ Every file is written atomically.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -75,14 +76,35 @@ def _stage_sections(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
 # --------------------------------------------------------------------------------------
 
 
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+
+
+def md_text(text: object) -> str:
+    """``text`` for a Markdown document, shown as written and never rendered as HTML, as
+    ``report.html`` escapes it: ``<`` (which starts every raw HTML tag: ``<script>`` in a recipe
+    name, ``<img ...>`` in a plugin's stage note) becomes ``&lt;`` and an ``&`` that would start
+    an entity becomes ``&amp;``; other characters stay readable in the raw file (``trials >= 2``).
+    Inside a code span the escape shows literally; it is applied there too all the same, since
+    telling code spans apart as a viewer would (backslashes, runs of backticks) is where an
+    escape would slip. A line break becomes a space, so that a value cannot end its list item
+    or table row."""
+    value = " ".join(str(text).splitlines())
+    return _ENTITY.sub("&amp;", value).replace("<", "&lt;")
+
+
 def markdown(report: dict[str, Any], chart_files: dict[str, str]) -> str:
-    """The Markdown report; ``chart_files`` maps a chart name to its relative path."""
+    """The Markdown report; ``chart_files`` maps a chart name to its relative path. Every text
+    from the report goes through :func:`md_text`."""
     headers, cells = grid(report)
-    lines = [f"# ovtune report: {report.get('name', '')}", ""]
-    lines += [f"- **{key}**: {value}" for key, value in _summary_lines(report)]
-    lines += ["", "## Results", "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines = [f"# ovtune report: {md_text(report.get('name', ''))}", ""]
+    lines += [f"- **{md_text(key)}**: {md_text(value)}" for key, value in _summary_lines(report)]
+    header_row = " | ".join(md_text(header).replace("|", "\\|") for header in headers)
+    lines += ["", "## Results", "", "| " + header_row + " |", "|" + "---|" * len(headers)]
     for line in cells:
-        texts = [(f"**{cell.text}**" if cell.best else cell.text) + (" ~" if cell.noisy else "") for cell in line]
+        texts = [
+            (f"**{md_text(cell.text)}**" if cell.best else md_text(cell.text)) + (" ~" if cell.noisy else "")
+            for cell in line
+        ]
         lines.append("| " + " | ".join(text.replace("|", "\\|") for text in texts) + " |")
     lines += [
         "",
@@ -91,13 +113,13 @@ def markdown(report: dict[str, Any], chart_files: dict[str, str]) -> str:
         "## What the numbers mean",
         "",
     ]
-    lines += [f"- {note}" for note in notes(report)]
+    lines += [f"- {md_text(note)}" for note in notes(report)]
     if chart_files:
         lines += ["", "## Charts", ""]
-        lines += [f"![{name}]({path})" for name, path in chart_files.items()]
+        lines += [f"![{md_text(name)}]({path})" for name, path in chart_files.items()]
     for title, stage_notes in _stage_sections(report):
-        lines += ["", f"## Stage {title}", ""]
-        lines += [f"- {note}" for note in stage_notes] or ["- (no notes)"]
+        lines += ["", f"## Stage {md_text(title)}", ""]
+        lines += [f"- {md_text(note)}" for note in stage_notes] or ["- (no notes)"]
     return "\n".join(lines) + "\n"
 
 

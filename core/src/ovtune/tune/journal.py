@@ -1,13 +1,17 @@
 """Finished trials on disk, one JSON line each, so that an interrupted tune resumes.
 
 Each line is written with one ``write`` call and flushed to disk before the next trial starts;
-a process killed mid-line leaves a truncated last line, which reading skips. The first line
-names the search space: a journal written for another space is not resumed.
+a process killed mid-line leaves a truncated last line. Opening the journal to resume drops that
+line (with a warning) and truncates the file back to the last complete line, so that the next
+record starts on a line of its own: appended after the fragment, it would be glued onto it and
+both would be lost (a resume then counted one trial too few and numbered the next ones twice).
+The first line names the search space: a journal written for another space is not resumed.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,8 @@ from typing import Any
 from ovtune.errors import UsageError
 
 JOURNAL_NAME = "journal.jsonl"
+
+log = logging.getLogger("ovtune.tune")
 
 
 class Journal:
@@ -40,6 +46,8 @@ class Journal:
 
     def start(self, header: dict[str, Any], *, fresh: bool) -> list[dict[str, Any]]:
         """Open the journal for ``header``'s space; return the trials to resume from."""
+        if not fresh:
+            self.drop_partial_line()
         existing, trials = self.read()
         if existing is not None and not fresh:
             if existing.get("space") != header["space"]:
@@ -54,9 +62,46 @@ class Journal:
         os.replace(temporary, self.path)
         return []
 
+    def drop_partial_line(self) -> bool:
+        """Truncate the journal back to its last complete line when a killed process left a
+        fragment after it (a file not ending in a newline); True when one was dropped.
+
+        A whole record that only lost its newline is kept and given one."""
+        if not self.path.exists():
+            return False
+        with self.path.open("rb+") as handle:
+            data = handle.read()
+            if not data or data.endswith(b"\n"):
+                return False
+            keep = data.rfind(b"\n") + 1
+            whole = _is_record(data[keep:])
+            if whole:
+                handle.write(b"\n")
+            else:
+                handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if whole:
+            return False
+        log.warning(
+            "%s: dropped a partial last line (%d bytes) left by an interrupted run; that trial runs again",
+            self.path,
+            len(data) - keep,
+        )
+        return True
+
     def append(self, trial: dict[str, Any]) -> None:
+        """Add one finished trial as one line, on disk before this returns."""
         line = json.dumps({"kind": "trial", **trial}, default=str) + "\n"
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
+
+
+def _is_record(line: bytes) -> bool:
+    """Whether ``line`` is one whole journal entry (a JSON object)."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False

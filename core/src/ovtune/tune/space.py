@@ -87,11 +87,13 @@ class TuneSection(_Strict):
         "first_inference (minimize cold start with the model cache), size (minimize MB)",
     )
     budget: Duration = Field(600.0, gt=0, description="Time budget for the search ('5m', '90s')")
-    trials: int = Field(24, ge=1, description="Trial budget: configurations measured at most")
+    trials: int = Field(24, ge=1, le=10_000, description="Trial budget: configurations measured at most")
     sampler: Literal["tpe", "random"] = Field("tpe", description="Optuna sampler after the default configurations")
     seed: int = Field(0, description="Seed of the sampler, for repeatable searches")
-    finalists: int = Field(3, ge=1, description="Best feasible configurations measured again, interleaved")
-    confirm: int = Field(3, ge=0, description="Interleaved rounds of the finalists (0: trust the search figures)")
+    finalists: int = Field(3, ge=1, le=100, description="Best feasible configurations measured again, interleaved")
+    confirm: int = Field(
+        3, ge=0, le=100, description="Interleaved rounds of the finalists (0: trust the search figures)"
+    )
     constraints: TuneConstraints = Field(default_factory=TuneConstraints)  # type: ignore[arg-type]
     variant: list[TuneVariant] = Field(
         default_factory=list,
