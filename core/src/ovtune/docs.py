@@ -100,6 +100,13 @@ including every installed plugin's options, for editors.
 
 Tables owned by plugins (`[model]` options, `[data.NAME]`, `[metric]`, `[[stage]]`) are checked
 against the options model the plugin registered; `ovtune stages NAME` shows a stage's options.
+
+Your own code is named `'package.module:function'` (`function = ...`, `kind = "python:..."`,
+`torch:...` sources). The module may sit in the recipe's folder, but it never shadows an
+installed package: the folder is searched after the installed packages, so an `nncf.py` next
+to the recipe is not imported in place of NNCF (and a `json.py` there is not used: rename it).
+A module that fails to import (a `SyntaxError`, an exception at its top level) is one error
+naming the reference and the error.
 """
 
 
