@@ -12,8 +12,9 @@ kind, naming the registration, its distribution and the reason::
 
 The original exception is chained (``ovtune -v`` prints its traceback) and kept as
 :attr:`~ovtune.errors.OvtuneError.plugin_exception`, so the conformance kit can still tell a
-plugin that reports user errors from one that crashes (:func:`plugin_crash`). ``KeyboardInterrupt`` and the other
-``BaseException``\\ s that are not ``Exception``\\ s pass through unchanged.
+plugin that reports user errors from one that crashes (:func:`plugin_crash`).
+``KeyboardInterrupt`` and the other exceptions that do not derive from ``Exception`` pass
+through unchanged.
 """
 
 from __future__ import annotations

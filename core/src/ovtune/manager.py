@@ -254,7 +254,8 @@ class PluginHost:
 
     @property
     def hook(self) -> Any:
-        """The pluggy hook relay: ``host.hook.ovtune_stage_start(...)``."""
+        """The pluggy hook relay: ``host.hook.ovtune_select_device(...)`` (observer hooks go
+        through :meth:`notify`)."""
         return self.pm.hook
 
     def notify(self, hook_name: str, **kwargs: Any) -> None:
