@@ -2,7 +2,8 @@
 
 ``make_distribution`` writes a module and a ``.dist-info`` folder with an ``entry_points.txt``
 into a folder that the test puts on ``sys.path`` (or ``PYTHONPATH``): ``importlib.metadata``
-then finds it exactly as it finds a pip-installed plugin.
+then finds it exactly as it finds a pip-installed plugin. Its ``RECORD`` lists the files, so
+that pip can uninstall it from an environment's site-packages (``overlay.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ def make_distribution(
     lines += [f"Requires-Dist: {requirement}" for requirement in requires]
     (info / "METADATA").write_text("\n".join(lines) + "\n")
     (info / "entry_points.txt").write_text(f"[ovtune]\n{entry_point} = {module}\n")
+    files = [f"{module}.py", *(f"{info.name}/{name}" for name in ("METADATA", "entry_points.txt", "RECORD"))]
+    (info / "RECORD").write_text("".join(f"{name},,\n" for name in files))
     return site
 
 

@@ -30,6 +30,11 @@ class Overlay:
     def python(self) -> Path:
         return self.root / "bin" / "python"
 
+    @property
+    def site_packages(self) -> Path:
+        """The overlay's own site-packages (where pip installs, and uninstalls from)."""
+        return self.root / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+
     def run(
         self, *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
@@ -56,8 +61,7 @@ class Overlay:
 
 def make_overlay(folder: Path) -> Overlay:
     venv.create(folder, with_pip=False)
-    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    own = folder / "lib" / version / "site-packages"
+    own = Overlay(folder).site_packages
     lines = [f"import site; site.addsitedir({path!r})\n" for path in site.getsitepackages()]
     (own / "_ovtune_test_environment.pth").write_text("".join(lines), encoding="utf-8")
     return Overlay(folder)

@@ -48,6 +48,7 @@ import tomli_w
 
 from ovtune.compatibility import core_requirement
 from ovtune.errors import OvtuneError, RecipeError, runtime_reason
+from ovtune.faults import plugin_crash
 from ovtune.manager import ENTRY_POINT_GROUP, PluginHost, Provided, Registry
 from ovtune.types import (
     Baseline,
@@ -550,7 +551,10 @@ def check_loader(
                 bad["model"]["source"] = str(broken)
                 try:
                     space.pipeline(space.build(bad)).load_original()
-                except OvtuneError:
+                except OvtuneError as exc:
+                    crash = plugin_crash(exc)  # a crash that ovtune reported for the plugin
+                    if crash is not None:
+                        raise _BrokenContractError(f"{type(crash).__name__}: {runtime_reason(crash)}") from None
                     continue
                 raise _BrokenContractError(f"{broken} was loaded without an error")
         return report.raise_for_failures()

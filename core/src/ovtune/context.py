@@ -102,11 +102,11 @@ class DataCatalog:
             defined = ", ".join(self._specs) or "none"
             raise DataError(f"no [data.{name}] in the recipe (defined: {defined})")
         if name not in self._open:
-            from ovtune.types import implementation
+            from ovtune.faults import call
 
             spec = self._specs[name]
             context = DataContext(name, f"data.{name}", self._inputs, self._base_dir)
-            dataset = implementation(spec.kind.item, "open")(spec.options, context)
+            dataset = call(spec.kind, "open", spec.options, context)
             if len(dataset) == 0:
                 raise DataError(f"data.{name}: the dataset is empty")
             if self._inputs:

@@ -157,6 +157,13 @@ negative and at most 24 h, so that `inf`, `nan` or `"100000000m"` cannot start a
 ends. A path may start with `~` (your home folder) or `~user`; a user who does not exist, a NUL
 character or a file name longer than the file system allows is an error at the key that holds
 it. Running a recipe runs the code it names: see `docs/security.md`.
+
+Your own code is named `'package.module:function'` (`function = ...`, `kind = "python:..."`,
+`torch:...` sources). The module may sit in the recipe's folder, but it never shadows an
+installed package: the folder is searched after the installed packages, so an `nncf.py` next
+to the recipe is not imported in place of NNCF (and a `json.py` there is not used: rename it).
+A module that fails to import (a `SyntaxError`, an exception at its top level) is one error
+naming the reference and the error.
 """
 
 

@@ -3,7 +3,9 @@
 Every mistake a user can make (a malformed recipe, a missing file, an unknown stage, an
 unavailable device) raises a subclass of :class:`OvtuneError`. The command line prints it
 as one ``error: ...`` line and exits with status 2; a traceback is shown only with ``-v``.
-Anything else is a bug and keeps its traceback.
+Anything else is a bug and keeps its traceback, except in a plugin's code: there it becomes
+the user error of the registration's kind, naming the plugin's distribution (see
+:mod:`ovtune.faults`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ class OvtuneError(Exception):
     """Base class of errors caused by the user's input, not by a bug in ovtune."""
 
     exit_code = 2
+    plugin_exception: BaseException | None = None
+    """The exception a plugin's code raised, when this error reports it (:mod:`ovtune.faults`)."""
 
 
 class UsageError(OvtuneError):
@@ -72,3 +76,9 @@ def runtime_reason(exc: BaseException, limit: int = 300) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     useful = [line for line in lines if not line.startswith(_NOISE)]
     return (useful or lines or [type(exc).__name__])[-1][:limit]
+
+
+def exception_line(exc: BaseException) -> str:
+    """``RuntimeError: reason``: an exception as one line for an error or warning message."""
+    reason = runtime_reason(exc) if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__

@@ -4,8 +4,14 @@ Built-in behaviour is a list of plugin modules (:data:`BUILTIN_PLUGINS`) registe
 the same call as third-party plugins found in the ``ovtune`` entry-point group, so each can be
 blocked with ``-p no:NAME``. A plugin that fails to import (or whose registration hook raises)
 costs one warning line naming its distribution; everything else keeps working, and a recipe
-that needs it fails naming the distribution and the error. Two plugins registering the same
-name is an error naming both distributions.
+that needs it fails naming the distribution and the error. "Fails to import" includes
+``sys.exit()`` and every other ``BaseException`` but ``KeyboardInterrupt``, so that a plugin
+cannot stop ``ovtune plugins`` or ``ovtune uninstall``, the commands that repair it. Two
+plugins registering the same name is an error naming both distributions.
+
+Observer hooks (run lifecycle, progress, measurements) go through :meth:`PluginHost.notify`:
+each implementation is called on its own, and one that raises costs one warning naming its
+plugin and distribution, not the run.
 
 Environment variables:
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -31,7 +38,7 @@ import pluggy
 
 from ovtune import PROJECT_NAME, __version__, hookspecs
 from ovtune.compatibility import core_requirement
-from ovtune.errors import PluginError
+from ovtune.errors import PluginError, exception_line
 from ovtune.types import (
     REGISTRATION_TYPES,
     Baseline,
@@ -47,6 +54,7 @@ from ovtune.types import (
 )
 
 ENTRY_POINT_GROUP = "ovtune"
+_log = logging.getLogger("ovtune.plugins")
 
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("loaders", "ovtune.builtin.loaders"),
@@ -232,6 +240,7 @@ class PluginHost:
         self.plugins: dict[str, PluginInfo] = {}
         self.failed: list[PluginInfo] = []
         self._registry: Registry | None = None
+        self._failed_observers: set[tuple[str, str]] = set()
         self.tracing = trace
         if trace:
             self.pm.add_hookcall_monitoring(_trace_before, _trace_after)
@@ -245,8 +254,38 @@ class PluginHost:
 
     @property
     def hook(self) -> Any:
-        """The pluggy hook relay: ``host.hook.ovtune_stage_start(...)``."""
+        """The pluggy hook relay: ``host.hook.ovtune_select_device(...)`` (observer hooks go
+        through :meth:`notify`)."""
         return self.pm.hook
+
+    def notify(self, hook_name: str, **kwargs: Any) -> None:
+        """Call the observer hook ``hook_name`` on every plugin, each on its own.
+
+        Observers (progress displays, loggers, trackers) only watch a run: a bug in one must
+        not stop the run, nor keep the other observers from being called. An implementation
+        that raises costs one warning naming the plugin, its distribution, the hook and the
+        error (once per plugin and hook, since progress hooks fire many times); ``-v`` logs
+        the traceback. ``KeyboardInterrupt`` still stops the run. Each plugin is called
+        through pluggy (a subset caller holding only that plugin), so call order, tracing and
+        hook wrappers behave as for a plain hook call.
+        """
+        implementations = getattr(self.pm.hook, hook_name).get_hookimpls()
+        everyone = [impl.plugin for impl in implementations]
+        for impl in reversed(implementations):  # pluggy calls the last registered first
+            others = [plugin for plugin in everyone if plugin is not impl.plugin]
+            try:
+                self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - an observer must not break the run
+                self._observer_failed(impl.plugin_name, hook_name, exc)
+
+    def _observer_failed(self, plugin_name: str, hook_name: str, exc: Exception) -> None:
+        if (plugin_name, hook_name) in self._failed_observers:
+            return
+        self._failed_observers.add((plugin_name, hook_name))
+        info = self.plugins.get(plugin_name)
+        source = f" from {info.label}" if info is not None else ""
+        self._warn(f"plugin {plugin_name!r}{source}: {hook_name} failed: {exception_line(exc)}; the run goes on")
+        _log.info("traceback of %s in plugin %r", hook_name, plugin_name, exc_info=exc)
 
     # -- loading ---------------------------------------------------------------------
 
@@ -294,7 +333,9 @@ class PluginHost:
                     continue
             try:
                 plugin = entry_point.load()
-            except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the tool
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - not even sys.exit() in a plugin stops the tool
                 self._fail(info, exc)
                 continue
             self.register(plugin, info)
@@ -303,7 +344,9 @@ class PluginHost:
         info = PluginInfo(module_name, module_name, "command line (-p)", "-")
         try:
             module: ModuleType = importlib.import_module(module_name)
-        except Exception as exc:  # noqa: BLE001
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001
             self._fail(info, exc)
             return
         self.register(module, info)
@@ -342,7 +385,9 @@ class PluginHost:
                     for item in items:
                         if not isinstance(item, cls):
                             raise TypeError(f"{hook_name} returned {type(item).__name__}, expected {cls.__name__}")
-                except Exception as exc:  # noqa: BLE001
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as exc:  # noqa: BLE001
                     self._fail(info, exc)
                     continue
                 collected.extend((info, item) for item in items)

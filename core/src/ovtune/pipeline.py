@@ -33,6 +33,7 @@ from ovtune.context import (
     describe_inputs,
 )
 from ovtune.errors import ModelLoadError, OvtuneError, StageError, runtime_reason
+from ovtune.faults import call
 from ovtune.model_hash import hash_model
 from ovtune.run_folder import RunFolder, private_name
 from ovtune.storage import atomic_directory, hash_files, model_files
@@ -86,13 +87,12 @@ class Pipeline:
 
     def load_original(self) -> ov.Model:
         """Read the recipe's model; a load error names the recipe file and ``model.source``."""
-        loader = self.recipe.model.loader.item
         try:
             context = LoadContext(self.recipe.base_dir, self.recipe.data)
-            model = implementation(loader, "load")(self.recipe.model.source, self.recipe.model.options, context)
+            model = call(self.recipe.model.loader, "load", self.recipe.model.source, self.recipe.model.options, context)
         except ModelLoadError as exc:
             where = f"{self.recipe.path}: model.source" if self.recipe.path else "model.source"
-            raise ModelLoadError(f"{where}: {exc}") from None
+            raise ModelLoadError(f"{where}: {exc}") from exc
         if self.reshape:
             try:
                 model.reshape(self.reshape)
@@ -122,7 +122,7 @@ class Pipeline:
             self.cache.check_usable()
         original = self.load_original()
         catalog = DataCatalog(self.recipe.data, describe_inputs(original), self.recipe.base_dir)
-        self.host.hook.ovtune_pipeline_start(run=self.info)
+        self.host.notify("ovtune_pipeline_start", run=self.info)
         files = self.source_files()
         records = self.run_stages(original, catalog)
         del original
@@ -150,7 +150,7 @@ class Pipeline:
             **measured,
         }
         self._write_reports(report)
-        self.host.hook.ovtune_pipeline_finish(run=self.info, report=report)
+        self.host.notify("ovtune_pipeline_finish", run=self.info, report=report)
         return report
 
     def run_stages(self, original: ov.Model, catalog: DataCatalog) -> list[StageRecord]:
@@ -177,7 +177,7 @@ class Pipeline:
         self, spec: StageSpec, model: ov.Model | None, model_path: Path | None, input_hash: str, catalog: DataCatalog
     ) -> tuple[StageRecord, Path, str]:
         options = spec.options.model_dump(mode="json")
-        self.host.hook.ovtune_stage_start(run=self.info, index=spec.index, name=spec.name, options=options)
+        self.host.notify("ovtune_stage_start", run=self.info, index=spec.index, name=spec.name, options=options)
         plugin = spec.stage.plugin
         key = stage_key(
             input_hash=input_hash,
@@ -218,7 +218,7 @@ class Pipeline:
             output = target / entry.model_path.name
         record.model_path = str(output)
         record.details = {**record.details, "output_hash": output_hash}
-        self.host.hook.ovtune_stage_finish(run=self.info, index=spec.index, record=record)
+        self.host.notify("ovtune_stage_finish", run=self.info, index=spec.index, record=record)
         return record, output, output_hash
 
     def _execute(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
@@ -236,13 +236,13 @@ class Pipeline:
             work_dir=work_dir,
             log=logging.getLogger(f"ovtune.stage.{spec.name}"),
             registry=self.host.registry,
-            on_progress=lambda done, total, message: self.host.hook.ovtune_stage_progress(
-                run=self.info, index=spec.index, done=done, total=total, message=message
+            on_progress=lambda done, total, message: self.host.notify(
+                "ovtune_stage_progress", run=self.info, index=spec.index, done=done, total=total, message=message
             ),
         )
         started = time.perf_counter()
         try:
-            result = implementation(spec.stage.item, "run")(model, spec.options, context)
+            result = call(spec.stage, "run", model, spec.options, context)
         except OvtuneError as exc:
             if isinstance(exc, StageError) and exc.stage:
                 raise

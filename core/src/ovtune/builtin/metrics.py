@@ -13,8 +13,9 @@ import numpy as np
 from pydantic import Field
 
 from ovtune import hookimpl
+from ovtune.errors import MeasurementError
 from ovtune.fields import Reference
-from ovtune.importing import import_object
+from ovtune.importing import ImportReferenceError, import_object
 from ovtune.types import Metric, MetricAccumulator, Options, Sample
 
 
@@ -110,7 +111,10 @@ class _PythonScore(MetricAccumulator):
 
 
 def create_python(options: PythonOptions) -> MetricAccumulator:
-    target = import_object(options.function)
+    try:
+        target = import_object(options.function)
+    except ImportReferenceError as exc:
+        raise MeasurementError(f"metric.function: {exc}") from None
     if isinstance(target, type) and issubclass(target, MetricAccumulator):
         return target(**options.args)
     return _PythonScore(target)

@@ -14,6 +14,7 @@ import numpy as np
 
 from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
+from ovtune.faults import attributed
 from ovtune.types import Options, Sample, implementation
 
 if TYPE_CHECKING:
@@ -108,10 +109,11 @@ def score_samples(
     """The metric over ``samples``, given each one's outputs (and the original model's outputs
     for metrics that compare with it), in the same order. The one place a metric is computed:
     measurements, baselines and stages that steer by accuracy all call it."""
-    accumulator = implementation(spec.metric.item, "create")(spec.options)
-    for index, sample in enumerate(samples):
-        accumulator.update(outputs[index], sample, references[index] if references else None)
-    return float(accumulator.result())
+    with attributed(spec.metric):
+        accumulator = implementation(spec.metric.item, "create")(spec.options)
+        for index, sample in enumerate(samples):
+            accumulator.update(outputs[index], sample, references[index] if references else None)
+        return float(accumulator.result())
 
 
 def higher_is_better(spec: MetricSpec) -> bool:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from ovtune.context import DataCatalog, MeasureContext, MeasureSubject, RunInfo
 from ovtune.deploy import compile_config, select_device
+from ovtune.faults import call
 from ovtune.measure.precision import read_back_properties, runtime_precision
 from ovtune.measure.system import device_info
-from ovtune.types import implementation
 
 if TYPE_CHECKING:
     from ovtune.manager import PluginHost
@@ -66,10 +66,10 @@ def measure_models(
         }
         for provided in recipe.measurements:
             measurement = provided.item
-            host.hook.ovtune_measurement_start(run=run, model=subject.label, name=measurement.name)
-            result = implementation(measurement, "run")(subject, recipe.options_for(measurement), context)
+            host.notify("ovtune_measurement_start", run=run, model=subject.label, name=measurement.name)
+            result = call(provided, "run", subject, recipe.options_for(measurement), context)
             entry["measurements"][measurement.name] = result
-            host.hook.ovtune_measurement_finish(run=run, model=subject.label, name=measurement.name, result=result)
+            host.notify("ovtune_measurement_finish", run=run, model=subject.label, name=measurement.name, result=result)
         if subject is not context.reference:
             context.compiled.pop(subject.label, None)
         models.append(entry)
@@ -90,10 +90,10 @@ def _measure_baseline(recipe: Recipe, host: PluginHost, context: MeasureContext,
     assert recipe.baseline is not None
     baseline = recipe.baseline.item
     label = baseline.name
-    host.hook.ovtune_measurement_start(run=run, model=label, name="baseline")
+    host.notify("ovtune_measurement_start", run=run, model=label, name="baseline")
     source = recipe.model.source
-    result = implementation(baseline, "run")(source, recipe.options_for(baseline), context)
-    host.hook.ovtune_measurement_finish(run=run, model=label, name="baseline", result=result)
+    result = call(recipe.baseline, "run", source, recipe.options_for(baseline), context)
+    host.notify("ovtune_measurement_finish", run=run, model=label, name="baseline", result=result)
     return {
         "label": label,
         "kind": "baseline",
