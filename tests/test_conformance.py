@@ -181,7 +181,7 @@ def test_kit_catches_a_stage_error_without_user_error_type(ovtune_host: PluginHo
     ovtune_register(Plugin(), name="broken")
     with pytest.raises(ConformanceError) as error:
         check_stage("broken.refuses", host=ovtune_host)
-    assert "StageError: stage stage[1] (broken.refuses): refuses every model" in str(error.value)
+    assert "StageError: stage 'broken.refuses' at stage[1]: refuses every model" in str(error.value)
 
 
 def _raising_loader(source: Any, options: Any, context: Any) -> Any:

@@ -14,56 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
+from python_stages import TWO_STAGES, stage_project
 
 from ovtune.storage import hash_files
 from ovtune.testing import RecipeProject, run_cli
-
-STAGES_MODULE = '''
-import os
-import time
-
-import numpy as np
-import openvino as ov
-from openvino.preprocess import PrePostProcessor
-
-
-def scale_input(model, context, factor=1.0):
-    """Fold a multiplication of the input into the model (a real graph change)."""
-    ppp = PrePostProcessor(model)
-    ppp.input().preprocess().scale(1.0 / factor)
-    return ppp.build()
-
-
-def slow_identity(model, context, marker=""):
-    """Sleeps for $SLOW_STAGE_SECONDS: not an option, so the cache key does not change."""
-    if marker:
-        open(marker, "w").close()
-    time.sleep(float(os.environ.get("SLOW_STAGE_SECONDS", "0")))
-    return model
-
-
-def counting(model, context, counter=""):
-    with open(counter, "a") as stream:
-        stream.write("x")
-    return model
-'''
-
-TWO_STAGES = """
-[[stage]]
-use = "python"
-function = "stages:scale_input"
-args = {{ factor = 2.0 }}
-
-[[stage]]
-use = "python"
-function = "stages:counting"
-args = {{ counter = "{counter}" }}
-"""
-
-
-def _project(project: RecipeProject, stages: str) -> Path:
-    (project.root / "stages.py").write_text(STAGES_MODULE)
-    return project.demo_recipe(stages=stages)
 
 
 def _report(project: RecipeProject, name: str = "test") -> dict:
@@ -72,7 +26,7 @@ def _report(project: RecipeProject, name: str = "test") -> dict:
 
 def test_stages_run_in_order_and_save_ir(ovtune_project: RecipeProject) -> None:
     counter = ovtune_project.root / "counter.txt"
-    recipe = _project(ovtune_project, TWO_STAGES.format(counter=counter))
+    recipe = stage_project(ovtune_project, TWO_STAGES.format(counter=counter))
     source_hash = hash_files([ovtune_project.root / "digits_cnn.onnx"])
     result = run_cli("run", str(recipe))
     assert result.exit_code == 0, result.output
@@ -96,7 +50,7 @@ def test_stages_run_in_order_and_save_ir(ovtune_project: RecipeProject) -> None:
 
 def test_second_run_reuses_every_stage(ovtune_project: RecipeProject) -> None:
     counter = ovtune_project.root / "counter.txt"
-    recipe = _project(ovtune_project, TWO_STAGES.format(counter=counter))
+    recipe = stage_project(ovtune_project, TWO_STAGES.format(counter=counter))
     assert run_cli("run", str(recipe)).exit_code == 0
     first = _report(ovtune_project)
     second_run = run_cli("run", str(recipe))
@@ -113,7 +67,7 @@ def test_second_run_reuses_every_stage(ovtune_project: RecipeProject) -> None:
 
 def test_changed_options_rerun_only_from_that_stage(ovtune_project: RecipeProject) -> None:
     counter = ovtune_project.root / "counter.txt"
-    recipe = _project(ovtune_project, TWO_STAGES.format(counter=counter))
+    recipe = stage_project(ovtune_project, TWO_STAGES.format(counter=counter))
     assert run_cli("run", str(recipe)).exit_code == 0
     recipe.write_text(recipe.read_text().replace("factor = 2.0", "factor = 4.0"))
     assert run_cli("run", str(recipe)).exit_code == 0
@@ -123,7 +77,7 @@ def test_changed_options_rerun_only_from_that_stage(ovtune_project: RecipeProjec
 
 def test_no_cache_recomputes(ovtune_project: RecipeProject) -> None:
     counter = ovtune_project.root / "counter.txt"
-    recipe = _project(ovtune_project, TWO_STAGES.format(counter=counter))
+    recipe = stage_project(ovtune_project, TWO_STAGES.format(counter=counter))
     assert run_cli("run", str(recipe)).exit_code == 0
     assert run_cli("run", str(recipe), "--no-cache").exit_code == 0
     assert counter.read_text() == "xx"
@@ -142,7 +96,7 @@ use = "python"
 function = "stages:slow_identity"
 args = {{ marker = "{marker}" }}
 """
-    recipe = _project(ovtune_project, stages)
+    recipe = stage_project(ovtune_project, stages)
     env = {**os.environ, "OVTUNE_CACHE_DIR": str(ovtune_project.root / "cache"), "SLOW_STAGE_SECONDS": "600"}
     process = subprocess.Popen(
         [sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -17,59 +17,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from python_stages import TWO_STAGES, stage_project
 
 from ovtune.run_folder import MARKER, RunFolder
 from ovtune.storage import atomic_write_text, clean_stale_temporaries
 from ovtune.testing import RecipeProject, error_lines, run_cli
 
-STAGES_MODULE = '''
-import os
-import time
-
-from openvino.preprocess import PrePostProcessor
-
-
-def scale_input(model, context, factor=1.0):
-    ppp = PrePostProcessor(model)
-    ppp.input().preprocess().scale(1.0 / factor)
-    return ppp.build()
-
-
-def counting(model, context, counter=""):
-    with open(counter, "a") as stream:
-        stream.write("x")
-    return model
-
-
-def slow_identity(model, context, marker=""):
-    """Sleeps for $SLOW_STAGE_SECONDS (not an option: the cache key does not change)."""
-    if marker:
-        open(marker, "w").close()
-    time.sleep(float(os.environ.get("SLOW_STAGE_SECONDS", "0")))
-    return model
-'''
-
-COUNTED = """
-[[stage]]
-use = "python"
-function = "stages:scale_input"
-args = {{ factor = 2.0 }}
-
-[[stage]]
-use = "python"
-function = "stages:counting"
-args = {{ counter = "{counter}" }}
-"""
-
-
-def _project(project: RecipeProject, stages: str) -> Path:
-    (project.root / "stages.py").write_text(STAGES_MODULE)
-    return project.demo_recipe(stages=stages)
-
 
 def _counted(project: RecipeProject) -> tuple[Path, Path]:
     counter = project.root / "counter.txt"
-    return _project(project, COUNTED.format(counter=counter)), counter
+    return stage_project(project, TWO_STAGES.format(counter=counter)), counter
 
 
 def _one_error(result: object, *needles: str) -> str:
@@ -318,7 +275,7 @@ args = {{ marker = "{marker}" }}
 use = "pot.default"
 subset_size = 32
 """
-    recipe = _project(ovtune_project, stages)
+    recipe = stage_project(ovtune_project, stages)
     env = {**os.environ, "SLOW_STAGE_SECONDS": "600"}
     killed = subprocess.Popen([sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stderr=subprocess.PIPE)
     _wait_for(marker, killed)
@@ -407,7 +364,7 @@ def test_cache_dir_that_is_a_file_is_one_line(ovtune_project: RecipeProject) -> 
 def test_ctrl_c_prints_the_resume_hint(ovtune_project: RecipeProject) -> None:
     marker = ovtune_project.root / "started"
     slow = f'[[stage]]\nuse = "python"\nfunction = "stages:slow_identity"\nargs = {{ marker = "{marker}" }}\n'
-    recipe = _project(ovtune_project, slow)
+    recipe = stage_project(ovtune_project, slow)
     env = {**os.environ, "SLOW_STAGE_SECONDS": "600"}
     process = subprocess.Popen(
         [sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stderr=subprocess.PIPE, text=True

@@ -246,7 +246,7 @@ class Pipeline:
         except OvtuneError as exc:
             if isinstance(exc, StageError) and exc.stage:
                 raise
-            raise StageError(str(exc), stage=f"{spec.key} ({spec.name})") from exc
+            raise StageError(str(exc), stage=f"{spec.name!r} at {spec.key}") from exc
         seconds = time.perf_counter() - started
         if isinstance(result, ov.Model):
             result = StageResult(result)

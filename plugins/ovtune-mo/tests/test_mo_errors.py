@@ -118,7 +118,7 @@ def test_mistakes_that_need_the_model_fail_when_the_stage_starts(
     assert result.exit_code == 2, result.output
     lines = errors(result.stderr)
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: stage stage[1] (mo): stage[1]."), lines[0]
+    assert lines[0].startswith("error: stage 'mo' at stage[1]: stage[1]."), lines[0]
     assert message in lines[0]
 
 
@@ -132,7 +132,7 @@ def test_a_dynamic_model_without_data_asks_for_a_shape(ovtune_project: RecipePro
     result = run_cli("run", str(recipe))
     assert result.exit_code == 2
     assert errors(result.stderr) == [
-        "error: stage stage[1] (mo): stage[1].static: input 'image' has the dynamic shape [?,1,32,32] and the "
+        "error: stage 'mo' at stage[1]: stage[1].static: input 'image' has the dynamic shape [?,1,32,32] and the "
         "recipe has no [data.calibration] or [data.validation] to take a shape from; give input_shape, 'data', "
         "or static = false"
     ]

@@ -247,5 +247,5 @@ def test_a_difference_above_the_tolerance_fails_the_stage(ovtune_project: Recipe
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: stage stage[1] (mo): outputs differ by ")
+    assert lines[0].startswith("error: stage 'mo' at stage[1]: outputs differ by ")
     assert "> tolerance 1e-07 (output 'logits': max |new - original|" in lines[0]

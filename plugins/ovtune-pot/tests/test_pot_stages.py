@@ -155,7 +155,7 @@ def test_an_ignored_name_that_does_not_exist_is_one_line_naming_the_stage(ovtune
     result = run_cli("run", str(pot_recipe(ovtune_project, stage)))
     assert result.exit_code == 2
     [line] = error_lines(result.stderr)
-    assert "stage[1] (pot.default): NNCF failed: ValidationError:" in line and "no_such_layer" in line
+    assert "'pot.default' at stage[1]: NNCF failed: ValidationError:" in line and "no_such_layer" in line
 
 
 def test_transform_maps_samples_and_progress_reaches_the_hook(
