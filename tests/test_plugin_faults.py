@@ -206,4 +206,4 @@ def test_keyboard_interrupt_at_import_still_interrupts_after_a_sys_exit_is_caugh
     )
     result = run_cli("plugins", "--json")
     assert result.exit_code == 130
-    assert result.stderr.splitlines()[-1] == "aborted"
+    assert result.stderr.splitlines()[-1].startswith("interrupted: run the same command again")

@@ -153,8 +153,8 @@ class RunFolder:
                 f"{self.option} {self.path}: another ovtune {self.kind} is writing into this folder "
                 f"({holder}); wait for it to finish or choose another folder"
             ) from None
-        holder = f"pid {os.getpid()} on {socket.gethostname()}".encode()
-        os.pwrite(handle, holder.ljust(_HOLDER_BYTES), 0)  # one write: a reader sees all of it or none
+        me = f"pid {os.getpid()} on {socket.gethostname()}".encode()
+        os.pwrite(handle, me.ljust(_HOLDER_BYTES), 0)  # one write: a reader sees all of it or none
         self._lock_handle = handle
 
     def _error(self, what: str, exc: OSError) -> OutputError:

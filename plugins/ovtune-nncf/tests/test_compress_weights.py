@@ -124,7 +124,7 @@ def test_a_group_size_that_does_not_divide_fails_at_the_stage_in_one_line(mlp_pr
     result = run_cli("run", str(mlp_project.write_recipe(RECIPE.format(stage='mode = "int4_asym"\ngroup_size = 48'))))
     assert result.exit_code == 2
     [line] = error_lines(result.stderr)
-    assert "stage[1] (nncf.compress_weights): NNCF failed:" in line
+    assert "'nncf.compress_weights' at stage[1]: NNCF failed:" in line
 
 
 def test_the_input_model_file_is_not_modified(mlp_project: RecipeProject) -> None:
