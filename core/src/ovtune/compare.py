@@ -28,11 +28,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Literal
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from ovtune.errors import UsageError
+from ovtune.figures import SHORTHAND_SUFFIXES, Direction, FigureCatalog
 from ovtune.report.json_report import REPORT_FILE
 
 if TYPE_CHECKING:
@@ -41,21 +42,6 @@ if TYPE_CHECKING:
 REGRESSION_EXIT = 1
 """Exit status when a ``--fail-on`` condition is met (user errors exit 2)."""
 
-DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
-    "size": ("mb",),
-    "latency": ("median_ms", "p90_ms"),
-    "throughput": ("fps",),
-    "first_inference": ("cold_ms", "cached_ms"),
-    "memory": ("peak_rss_mb",),
-    "accuracy": ("value",),
-}
-"""Metrics shown for the built-in measurements (the figures of the run's own table); other
-measurements show every numeric key of their result. ``--fail-on`` metrics are always shown."""
-
-SHORTHAND_SUFFIXES = ("", "_ms", "_mb")
-"""``latency.median`` means ``latency.median_ms``: tried in this order on the last key."""
-
-Direction = Literal["lower", "higher"]
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -103,7 +89,7 @@ def load_run(argument: Path | str, role: str) -> Run:
     """Read a run folder (its ``report.json``) or a ``report.json`` path; a missing or foreign
     file is a usage error naming the argument, so a CI job with a wrong path fails with exit 2
     instead of comparing nothing and passing."""
-    from ovtune.pipeline import REPORT_SCHEMA_VERSION
+    from ovtune.report.model import REPORT_SCHEMA_VERSION
 
     given = Path(argument)
     path = given / REPORT_FILE if given.is_dir() else given
@@ -219,23 +205,17 @@ def resolve_metric(text: str, runs: Sequence[Run], *, option: str) -> Metric:
     raise UsageError(f"{option}: {measurement} has no key {'.'.join((*path, last))!r}; numeric keys: {', '.join(keys)}")
 
 
-def better_direction(metric: Metric, a: dict[str, Any], b: dict[str, Any]) -> Direction | None:
-    """Which way is better for a metric: lower for times, sizes and memory, higher for frames
-    per second, accuracy as its metric says. ``a`` and ``b`` are the two models' results of the
-    measurement. None where the key carries no direction (``count``, ``relative_spread``)."""
-    leaf = metric.keys[-1]
-    if metric.measurement == "accuracy":
-        if leaf == "drop":
-            return "lower"
-        if leaf == "value":
-            higher = a.get("higher_is_better", b.get("higher_is_better"))
-            return None if higher is None else "higher" if higher else "lower"
-        return None
-    if leaf.endswith("fps") or leaf == "cache_speedup":
-        return "higher"
-    if leaf.endswith(("_ms", "_mb")) or leaf in ("ms", "mb", "bytes"):
-        return "lower"
-    return None
+def better_direction(metric: Metric, a: dict[str, Any], b: dict[str, Any], figures: FigureCatalog) -> Direction | None:
+    """Which way is better for a metric, as its measurement declares it (a metric's own
+    ``higher_is_better`` decides for accuracy). ``a`` and ``b`` are the two models' results of
+    the measurement. None where the figure is not declared or carries no direction."""
+    figure = figures.get(metric.name)
+    return figure.direction(a, b) if figure is not None else None
+
+
+def run_figures(*runs: Run) -> FigureCatalog:
+    """The figures the runs' reports declare (the first run's declaration wins)."""
+    return FigureCatalog(figure for run in runs for figure in FigureCatalog.from_report(run.report))
 
 
 # --------------------------------------------------------------------------------------
@@ -402,12 +382,13 @@ def compare_runs(a: Run, b: Run, conditions: Sequence[Condition] = (), models: S
         [] if models else [label for label in a_models if label not in b_models],
         [] if models else [label for label in b_models if label not in a_models],
     )
+    figures = run_figures(a, b)
     for label in selected:
         model_a, model_b = a_models[label], b_models[label]
         changes = {
             metric: change
-            for metric in _unique([*_default_metrics(model_a, model_b), *extra])
-            if (change := _change(label, metric, model_a, model_b)) is not None
+            for metric in _unique([*_default_metrics(model_a, model_b, figures), *extra])
+            if (change := _change(label, metric, model_a, model_b, figures)) is not None
         }
         comparison.models.append(
             ModelComparison(label, _precision(model_a), _precision(model_b), list(changes.values()))
@@ -424,18 +405,23 @@ def compare_runs(a: Run, b: Run, conditions: Sequence[Condition] = (), models: S
     return comparison
 
 
-def _default_metrics(a: dict[str, Any], b: dict[str, Any]) -> list[Metric]:
+def _default_metrics(a: dict[str, Any], b: dict[str, Any], figures: FigureCatalog) -> list[Metric]:
+    """The headline figures (the run's own table) of each measurement both models have; every
+    numeric key of a measurement that declares none. ``--fail-on`` metrics are added to these."""
     metrics: list[Metric] = []
     measurements_b = b.get("measurements", {})
     for name, result in a.get("measurements", {}).items():
         if name not in measurements_b or not isinstance(result, dict):
             continue
-        keys = DEFAULT_KEYS.get(name) or tuple(key for key, value in result.items() if _is_number(value))
-        metrics.extend(Metric(name, (key,)) for key in keys)
+        headline = figures.headline([name])
+        if headline:
+            metrics.extend(Metric(name, tuple(f.figure.key.split("."))) for f in headline)
+        else:
+            metrics.extend(Metric(name, (key,)) for key, value in result.items() if _is_number(value))
     return metrics
 
 
-def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any]) -> Change | None:
+def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any], figures: FigureCatalog) -> Change | None:
     value_a, value_b = metric.value(a), metric.value(b)
     if value_a is None or value_b is None:
         return None
@@ -447,7 +433,7 @@ def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any]) ->
         metric=metric,
         a=value_a,
         b=value_b,
-        better=better_direction(metric, result_a, result_b),
+        better=better_direction(metric, result_a, result_b, figures),
         noise=max(spreads) if spreads else None,
     )
 

@@ -34,7 +34,9 @@ from ovtune.context import (
 )
 from ovtune.errors import ModelLoadError, OvtuneError, StageError, runtime_reason
 from ovtune.faults import call
+from ovtune.figures import FigureCatalog
 from ovtune.model_hash import hash_model
+from ovtune.report.model import REPORT_SCHEMA_VERSION, RunReport
 from ovtune.run_folder import RunFolder, private_name
 from ovtune.storage import atomic_directory, hash_files, model_files
 from ovtune.types import implementation
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
     from ovtune.manager import PluginHost
     from ovtune.recipe import Recipe, StageSpec
 
-REPORT_SCHEMA_VERSION = 1
 log = logging.getLogger("ovtune.pipeline")
 
 
@@ -147,8 +148,10 @@ class Pipeline:
             },
             "environment": environment(self.host),
             "stages": [record.to_json() for record in records],
+            "figures": FigureCatalog.from_measurements(m.item for m in self.recipe.measurements).to_json(),
             **measured,
         }
+        RunReport.model_validate(report)  # the published schema holds, before anyone reads the report
         self._write_reports(report)
         self.host.notify("ovtune_pipeline_finish", run=self.info, report=report)
         return report
@@ -260,13 +263,15 @@ class Pipeline:
         return result, seconds
 
     def _write_reports(self, report: dict[str, Any]) -> None:
+        """Run the reporters; those that write the report document run last, so that it lists
+        every file written (``report["files"]``), theirs included."""
         from ovtune.report.console import make_console
 
         console = make_console()
-        written: list[Path] = []
-        for provided in self.recipe.reporters:
-            written += implementation(provided.item, "write")(report, self.run_dir, console) or []
-        report["files"] = [str(path) for path in written]
+        report["files"] = []
+        for provided in sorted(self.recipe.reporters, key=lambda provided: provided.item.document):
+            written = implementation(provided.item, "write")(report, self.run_dir, console) or []
+            report["files"] = [*report["files"], *(str(path) for path in written)]
 
 
 def _cache_origin(cache_root: Path | None, recipe: Recipe) -> str:

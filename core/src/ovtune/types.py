@@ -20,9 +20,9 @@ from __future__ import annotations
 import abc
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -141,12 +141,56 @@ class Device(Registration):
     device: str
 
 
+_FIGURE_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Figure:
+    """One number a measurement's result holds, declared once so that every reader of a report
+    (the table, Markdown and HTML reports, ``compare --fail-on``, ``[tune] objective`` and
+    ``[tune.constraints]``) finds it, labels it and knows which way is better in the same way.
+
+    ``key`` is its path in the measurement's result (``"median_ms"``, ``"cached.total_ms"``);
+    the figure's id in reports and recipes is ``MEASUREMENT.KEY`` (``latency.median_ms``).
+    ``better`` is ``"lower"``, ``"higher"`` or None (no direction: a count, a spread);
+    ``better_from`` names a boolean key of the result that decides instead (a metric says
+    whether higher is better). ``headline`` figures are columns of the run's table; the
+    ``main`` one stands for the measurement.
+    """
+
+    key: str
+    label: str
+    unit: str = ""
+    better: Literal["lower", "higher"] | None = None
+    better_from: str | None = None
+    headline: bool = False
+    main: bool = False
+    """Stands for its measurement where a figure is named by the measurement alone (``[tune]
+    objective = "first_inference"``); by default the measurement's first headline figure does."""
+    format: str = ".4g"
+    """A format spec for the table (``".3f"``, ``"+.4f"``)."""
+
+    def __post_init__(self) -> None:
+        if not _FIGURE_KEY.match(self.key):
+            raise ValueError(f"figure key {self.key!r}: use dotted identifiers (median_ms, cached.total_ms)")
+        if self.better not in (None, "lower", "higher"):
+            raise ValueError(f"figure {self.key!r}: better must be 'lower', 'higher' or None")
+        format(1.0, self.format)  # a bad format spec fails at registration, not in a report
+
+    def to_json(self, measurement: str) -> dict[str, Any]:
+        """The declaration as reports carry it (a report describes its own figures)."""
+        return {"id": f"{measurement}.{self.key}", "measurement": measurement, **asdict(self)}
+
+
 @dataclass(frozen=True, kw_only=True)
 class Measurement(Registration):
     """Something measured on every model: ``[measure] metrics = [NAME, ...]``.
 
     ``run(subject: ovtune.context.MeasureSubject, options, context:
     ovtune.context.MeasureContext) -> dict[str, Any]`` (JSON-serializable statistics).
+    ``figures`` declares the numbers of that result that reports, ``compare`` and ``tune``
+    read; the first headline figure is the measurement's main one (``[tune] objective =
+    "latency"`` means ``latency.median_ms``).
     """
 
     kind: ClassVar[str] = "measurement"
@@ -154,6 +198,16 @@ class Measurement(Registration):
     options: type[Options] = NoOptions
     run: Implementation
     unit: str = ""
+    figures: tuple[Figure, ...] = ()
+    result: type[BaseModel] | None = None
+    """The model of ``run``'s result, when the plugin publishes one (the built-ins do: the
+    report schema is generated from them)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        keys = [figure.key for figure in self.figures]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"measurement {self.name!r} declares a figure twice")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,6 +251,10 @@ class Reporter(Registration):
 
     write: Implementation
     default: bool = False
+    document: bool = False
+    """Writes the report document itself (``report.json``): runs after the other reporters, so
+    that the document lists every file they wrote and equals what ``ovtune_pipeline_finish``
+    receives."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,6 +22,7 @@ def ovtune_register_reporters() -> list[Reporter]:
             summary="report.json with every figure and the environment",
             write="ovtune.report.json_report:write_json",
             default=True,
+            document=True,
         ),
         Reporter(
             name="markdown",

@@ -14,6 +14,8 @@ REPORT_FILE = "report.json"
 
 
 def write_json(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
+    """Write ``report.json``; its ``files`` lists what the other reporters wrote, and itself."""
     path = out_dir / REPORT_FILE
-    atomic_write_text(path, json.dumps(report, indent=2, default=str) + "\n")
+    document = {**report, "files": [*report.get("files", []), str(path)]}
+    atomic_write_text(path, json.dumps(document, indent=2, default=str) + "\n")
     return [path]

@@ -9,76 +9,54 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ovtune.figures import DeclaredFigure, FigureCatalog
+
 
 @dataclass(frozen=True)
 class Row:
+    """One model of the table: its headline figures by id, and what is said beside them."""
+
     label: str
     kind: str
-    size_mb: float | None
-    latency_median_ms: float | None
-    latency_p90_ms: float | None
-    throughput_fps: float | None
-    first_cold_ms: float | None
-    first_cached_ms: float | None
-    peak_rss_mb: float | None
-    accuracy: float | None
-    accuracy_drop: float | None
+    values: dict[str, float | None]
+    noisy: frozenset[str]
+    """Measurements whose trials disagreed for this model (their figures get a ``~``)."""
     precision: str
     speedup: float | None
     speedup_vs_baseline: float | None
-    noisy: bool
     cached: bool | None
 
 
-@dataclass(frozen=True)
-class Column:
-    """A table column: header, the Row attribute it shows, its format, and which way is better."""
-
-    header: str
-    attribute: str
-    pattern: str
-    lower_is_better: bool | None = True
-
-
-COLUMNS = (
-    Column("size MB", "size_mb", ".3f"),
-    Column("latency ms median", "latency_median_ms", ".3f"),
-    Column("latency ms p90", "latency_p90_ms", ".3f"),
-    Column("throughput FPS", "throughput_fps", ".1f", lower_is_better=False),
-    Column("first inference ms (cold)", "first_cold_ms", ".1f"),
-    Column("first inference ms (cached)", "first_cached_ms", ".1f"),
-    Column("peak RSS MB", "peak_rss_mb", ".1f"),
-    Column("accuracy", "accuracy", ".4f", lower_is_better=None),
-    Column("drop", "accuracy_drop", "+.4f", lower_is_better=None),
-)
+def columns(report: dict[str, Any]) -> list[DeclaredFigure]:
+    """The table's columns: the headline figures the report declares, for measurements that
+    at least one model has a value for (in declaration order: built-ins first)."""
+    catalog = FigureCatalog.from_report(report)
+    models = report.get("models", [])
+    return [f for f in catalog if f.figure.headline and any(f.value(model) is not None for model in models)]
 
 
 def rows(report: dict[str, Any]) -> list[Row]:
     """One :class:`Row` per measured model, the original first, baselines last."""
     models = report.get("models", [])
+    figures = columns(report)
     stages = {f"{s['index']:02d}-{s['name']}": s for s in report.get("stages", [])}
     base = _get(models[0], "latency", "median_ms") if models else None
     native = next((_get(m, "latency", "median_ms") for m in models if m.get("kind") == "baseline"), None)
     result = []
     for model in models:
         median = _get(model, "latency", "median_ms")
+        measurements = model.get("measurements", {})
         result.append(
             Row(
                 label=model["label"],
                 kind=model.get("kind", "openvino"),
-                size_mb=_get(model, "size", "mb"),
-                latency_median_ms=median,
-                latency_p90_ms=_get(model, "latency", "p90_ms"),
-                throughput_fps=_get(model, "throughput", "fps"),
-                first_cold_ms=_get(model, "first_inference", "cold_ms"),
-                first_cached_ms=_get(model, "first_inference", "cached_ms"),
-                peak_rss_mb=_get(model, "memory", "peak_rss_mb"),
-                accuracy=_get(model, "accuracy", "value"),
-                accuracy_drop=_get(model, "accuracy", "drop"),
+                values={figure.id: figure.value(model) for figure in figures},
+                noisy=frozenset(
+                    name for name, value in measurements.items() if isinstance(value, dict) and value.get("noisy")
+                ),
                 precision=model.get("runtime", {}).get("precision", {}).get("dominant", "?"),
                 speedup=base / median if base and median else None,
                 speedup_vs_baseline=native / median if native and median and model.get("kind") != "baseline" else None,
-                noisy=bool(_get(model, "latency", "noisy") or _get(model, "throughput", "noisy")),
                 cached=stages[model["label"]]["cached"] if model["label"] in stages else None,
             )
         )
@@ -90,17 +68,14 @@ def baseline_label(report: dict[str, Any]) -> str | None:
     return next((m["label"] for m in report.get("models", []) if m.get("kind") == "baseline"), None)
 
 
-def present_columns(table_rows: list[Row]) -> list[Column]:
-    """The columns that at least one row has a value for."""
-    return [column for column in COLUMNS if any(getattr(row, column.attribute) is not None for row in table_rows)]
-
-
-def best(table_rows: list[Row], column: Column) -> float | None:
-    """The best value of a column (None when the column has no direction)."""
-    values = [getattr(row, column.attribute) for row in table_rows if getattr(row, column.attribute) is not None]
-    if not values or column.lower_is_better is None:
+def best(report: dict[str, Any], table_rows: list[Row], figure: DeclaredFigure) -> float | None:
+    """The best value of a column (None when the figure has no direction)."""
+    values = [row.values[figure.id] for row in table_rows if row.values.get(figure.id) is not None]
+    results = [model.get("measurements", {}).get(figure.measurement) for model in report.get("models", [])]
+    direction = figure.direction(*results)
+    if not values or direction is None:
         return None
-    return min(values) if column.lower_is_better else max(values)
+    return min(values) if direction == "lower" else max(values)  # type: ignore[type-var]
 
 
 def notes(report: dict[str, Any]) -> list[str]:
@@ -109,10 +84,10 @@ def notes(report: dict[str, Any]) -> list[str]:
     config = report.get("config", {})
     table_rows = rows(report)
     if "INFERENCE_PRECISION_HINT" not in config and any(r.precision == "bf16" for r in table_rows):
+        scored = any(r.values.get("accuracy.value") is not None for r in table_rows)
         result.append(
             "Models ran in bf16: OpenVINO's default on CPUs with bf16 support (AVX512-BF16, AMX) unless "
-            '[deploy] precision = "f32".'
-            + (" Accuracy above is of that bf16 execution." if any(r.accuracy is not None for r in table_rows) else "")
+            '[deploy] precision = "f32".' + (" Accuracy above is of that bf16 execution." if scored else "")
         )
     for model in report.get("models", []):
         measurements = model.get("measurements", {})
@@ -148,10 +123,6 @@ def notes(report: dict[str, Any]) -> list[str]:
     return result + speedup_notes(report)
 
 
-NOISY_COLUMNS = ("latency_median_ms", "throughput_fps")
-"""Columns whose figures come from repeated trials (and can be flagged noisy)."""
-
-
 @dataclass(frozen=True)
 class Cell:
     text: str
@@ -163,24 +134,23 @@ def grid(report: dict[str, Any]) -> tuple[list[str], list[list[Cell]]]:
     """The comparison table as headers and cells, for reporters that write text (Markdown,
     HTML): the same rows, columns, best values and speedups as the console table."""
     table_rows = rows(report)
-    columns = present_columns(table_rows)
+    figures = columns(report)
     native = baseline_label(report)
     show_speedup = sum(1 for row in table_rows if row.speedup) > 1
     show_native = native is not None and any(row.speedup_vs_baseline for row in table_rows)
-    headers = ["model", *(column.header for column in columns)]
+    headers = ["model", *(figure.label for figure in figures)]
     headers += ["speedup (latency)"] * show_speedup + [f"vs {native} (latency)"] * show_native + ["precision that ran"]
+    bests = {figure.id: best(report, table_rows, figure) for figure in figures}
     cells = []
     for row in table_rows:
         line = [Cell(row.label + (" (baseline)" if row.kind == "baseline" else ""))]
-        for column in columns:
-            value = getattr(row, column.attribute)
+        for figure in figures:
+            value = row.values[figure.id]
             line.append(
                 Cell(
-                    "-" if value is None else format(value, column.pattern),
-                    best=value is not None and len(table_rows) > 1 and value == best(table_rows, column),
-                    noisy=row.noisy
-                    and value is not None
-                    and column.attribute in ("latency_median_ms", "throughput_fps"),
+                    figure.text(value),
+                    best=value is not None and len(table_rows) > 1 and value == bests[figure.id],
+                    noisy=value is not None and figure.measurement in row.noisy,
                 )
             )
         if show_speedup:
