@@ -59,6 +59,9 @@ def test_a_plugin_figure_is_a_column_and_a_gate(
     ).items()
     markdown = (ovtune_project.root / "a" / "report.md").read_text()
     assert "| model | size MB | energy J |" in markdown
+    assert "charts/energy-joules.svg" in markdown  # a bar chart of the figure, labelled by its declaration
+    chart = (ovtune_project.root / "a" / "charts" / "energy-joules.svg").read_text()
+    assert "energy J (lower is better)" in chart
     second = ovtune_cli("run", str(recipe), "--out", str(ovtune_project.root / "b"), env={"JOULES_PER_BYTE": "2e-6"})
     assert second.exit_code == 0, second.stderr
     a, b = str(ovtune_project.root / "a"), str(ovtune_project.root / "b")

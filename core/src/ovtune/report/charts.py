@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from ovtune.figures import DeclaredFigure, FigureCatalog
+
 WIDTH = 760
 ROW = 34
 LEFT = 230
@@ -36,7 +38,13 @@ class Chart:
 
 def charts(report: dict[str, Any]) -> list[Chart]:
     """Every chart the report has figures for, in reading order."""
-    made = [latency_distribution(report), throughput_bars(report), accuracy_vs_latency(report), first_inference(report)]
+    made = [
+        latency_distribution(report),
+        throughput_bars(report),
+        accuracy_vs_latency(report),
+        first_inference(report),
+        *plugin_figure_bars(report),
+    ]
     return [chart for chart in made if chart is not None]
 
 
@@ -128,18 +136,34 @@ def latency_distribution(report: dict[str, Any]) -> Chart | None:
 
 
 def throughput_bars(report: dict[str, Any]) -> Chart | None:
-    models = _models(report, "throughput")
-    if not models:
+    throughput = FigureCatalog.from_report(report).get("throughput.fps")
+    return figure_bars(report, throughput, name="throughput", title="Throughput") if throughput else None
+
+
+def figure_bars(report: dict[str, Any], figure: DeclaredFigure, *, name: str, title: str) -> Chart | None:
+    """One bar per model for a declared figure (throughput, and every headline figure a
+    plugin's measurement declares): its label and direction come from the declaration."""
+    values = [(model, figure.value(model)) for model in report.get("models", [])]
+    measured = [(model, value) for model, value in values if value is not None and value >= 0]
+    if not measured:
         return None
-    height = TOP + ROW * len(models) + BOTTOM
-    ticks = _ticks(max(m["measurements"]["throughput"]["fps"] for m in models))
+    height = TOP + ROW * len(measured) + BOTTOM
+    ticks = _ticks(max(value for _, value in measured) or 1.0)
     scale = (WIDTH - LEFT - RIGHT) / ticks[-1]
     body = _x_axis(TOP, height - BOTTOM, ticks, scale)
-    for index, model in enumerate(models):
-        fps = model["measurements"]["throughput"]["fps"]
-        body += _bar(TOP + ROW * index + ROW / 2, model["label"], fps, scale, color=_color(model), text=f"{fps:.1f}")
-    title = "Throughput"
-    return Chart("throughput", title, _frame(title, height, body, "frames per second (higher is better)"))
+    for index, (model, value) in enumerate(measured):
+        y = TOP + ROW * index + ROW / 2
+        body += _bar(y, model["label"], value, scale, color=_color(model), text=figure.text(value))
+    direction = figure.direction(*(model.get("measurements", {}).get(figure.measurement) for model, _ in measured))
+    better = f" ({direction} is better)" if direction else ""
+    return Chart(name, title, _frame(title, height, body, f"{figure.label}{better}"))
+
+
+def plugin_figure_bars(report: dict[str, Any]) -> list[Chart | None]:
+    """A bar chart for each headline figure of a measurement the built-in charts do not draw."""
+    drawn = {"size", "latency", "throughput", "first_inference", "memory", "accuracy"}
+    figures = [f for f in FigureCatalog.from_report(report) if f.figure.headline and f.measurement not in drawn]
+    return [figure_bars(report, f, name=f.id.replace(".", "-"), title=f.label) for f in figures]
 
 
 def pareto_front(points: Sequence[tuple[float, float, bool]]) -> list[int]:
