@@ -2,8 +2,8 @@
 uninstall, plugin.
 
 Registered through the same hook that plugins use to add commands; the click commands live in
-:mod:`ovtune.cli` (and ``compare`` in :mod:`ovtune.compare`) and are imported when the command
-line is built.
+:mod:`ovtune.cli` (and ``compare`` in :mod:`ovtune.compare.command`) and are imported when the
+command line is built.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ def ovtune_register_commands() -> list[Command]:
         Command(name="bench", summary="Measure one model like benchmark_app", command="ovtune.cli:bench_command"),
         Command(name="demo", summary="Run the bundled demo", command="ovtune.cli:demo_command"),
         Command(
-            name="compare", summary="Compare two runs; fail on a regression", command="ovtune.compare:compare_command"
+            name="compare",
+            summary="Compare two runs; fail on a regression",
+            command="ovtune.compare.command:compare_command",
         ),
         Command(
             name="tune",

@@ -1,0 +1,33 @@
+"""``ovtune compare RUN_A RUN_B``: what changed between two runs, and a CI gate on regressions.
+
+Two runs are compared model by model (by label: ``original``, ``01-mo``, ...) and metric by
+metric (``latency.median_ms``, ``accuracy.value``, ...): value in A, value in B, ratio B/A,
+relative and absolute change, and whether the change is better or worse given the metric's
+direction. Two things make such numbers misleading, so both are said next to them:
+
+- a model that ran in another precision (bf16 instead of f32: OpenVINO's default on CPUs with
+  AMX) is a different execution, not a faster or slower build of the same one;
+- a timing change smaller than the disagreement between the runs' own trials
+  (``relative_spread``) is noise, not a result.
+
+``--fail-on EXPR`` turns the comparison into a gate: ``METRIC OP CHANGE`` (``latency.median>+5%``,
+``accuracy.value<-0.01``). A met condition prints one ``regression: ...`` line and makes the
+command exit 1; a mistake in the arguments is an :class:`~ovtune.errors.UsageError` (one
+``error:`` line, exit 2), so CI can tell "the model got worse" from "the check is broken".
+
+Only the two ``report.json`` files are read: nothing here imports OpenVINO, and rich is
+imported when the table is printed. One concept a module:
+
+- :mod:`ovtune.compare.runs`: a run's ``report.json``, read and checked;
+- :mod:`ovtune.compare.conditions`: the ``--fail-on`` language and the metrics it names;
+- :mod:`ovtune.compare.comparison`: changes model by model, conditions evaluated, notes;
+- :mod:`ovtune.compare.render`: the table on the terminal;
+- :mod:`ovtune.compare.command`: the click command and its exit status.
+"""
+
+from __future__ import annotations
+
+from ovtune.compare.command import compare_command
+from ovtune.compare.conditions import parse_condition
+
+__all__ = ["compare_command", "parse_condition"]
