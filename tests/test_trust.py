@@ -361,13 +361,23 @@ def test_cache_dir_that_is_a_file_is_one_line(ovtune_project: RecipeProject) -> 
     _one_error(run_cli("run", str(recipe)), "output.cache_dir", "is a file, not a folder")
 
 
+def _interruptible() -> None:
+    """A job started in the background inherits SIGINT ignored, and Python then installs no
+    KeyboardInterrupt handler: give the child the default, as a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_prints_the_resume_hint(ovtune_project: RecipeProject) -> None:
     marker = ovtune_project.root / "started"
     slow = f'[[stage]]\nuse = "python"\nfunction = "stages:slow_identity"\nargs = {{ marker = "{marker}" }}\n'
     recipe = stage_project(ovtune_project, slow)
     env = {**os.environ, "SLOW_STAGE_SECONDS": "600"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "ovtune", "run", str(recipe)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_interruptible,  # noqa: PLW1509 - only resets a signal disposition
     )
     _wait_for(marker, process)
     process.send_signal(signal.SIGINT)
