@@ -8,12 +8,11 @@ imported by :mod:`ovtune_mo.stage` when a run reaches the stage, PyTorch by
 
 from __future__ import annotations
 
-import ovtune
-from ovtune.types import Baseline, Loader, Stage
+from ovtune.plugin import Baseline, Loader, Stage, hookimpl
 from ovtune_mo.options import MoOptions, TorchBaselineOptions, TorchOptions
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_stages() -> list[Stage]:
     return [
         Stage(
@@ -25,7 +24,7 @@ def ovtune_register_stages() -> list[Stage]:
     ]
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_loaders() -> list[Loader]:
     return [
         Loader(
@@ -39,7 +38,7 @@ def ovtune_register_loaders() -> list[Loader]:
     ]
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_baselines() -> list[Baseline]:
     return [
         Baseline(

@@ -7,12 +7,11 @@ stage modules when a run reaches them, PyTorch only by the training stages.
 
 from __future__ import annotations
 
-import ovtune
-from ovtune.types import Stage
+from ovtune.plugin import Stage, hookimpl
 from ovtune_nncf.options import CompressWeightsOptions, PruneOptions, QatOptions
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_stages() -> list[Stage]:
     return [
         Stage(

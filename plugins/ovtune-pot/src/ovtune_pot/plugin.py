@@ -7,12 +7,11 @@ imported by :mod:`ovtune_pot.stage` when a run reaches one of the stages.
 
 from __future__ import annotations
 
-import ovtune
-from ovtune.types import Stage
+from ovtune.plugin import Stage, hookimpl
 from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_stages() -> list[Stage]:
     return [
         Stage(
