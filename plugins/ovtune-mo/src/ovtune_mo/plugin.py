@@ -32,6 +32,7 @@ def ovtune_register_loaders() -> list[Loader]:
             summary="PyTorch: 'torch:package.module:factory', TorchScript (.pt, .pth), exported programs (.pt2)",
             suffixes=(".pt", ".pth", ".pt2"),
             schemes=("torch",),
+            libraries=("torch",),
             options=TorchOptions,
             load="ovtune_mo.torch_loader:load",
         )
@@ -48,5 +49,6 @@ def ovtune_register_baselines() -> list[Baseline]:
             run="ovtune_mo.torch_baseline:run",
             suffixes=(".pt", ".pth", ".pt2"),
             schemes=("torch",),
+            libraries=("torch",),
         )
     ]

@@ -58,5 +58,6 @@ def ovtune_register_baselines() -> list[Baseline]:
             options=OrtOptions,
             run="ovtune_ort.baseline:run",
             suffixes=(".onnx",),
+            libraries=("onnxruntime",),
         )
     ]
