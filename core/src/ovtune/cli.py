@@ -22,7 +22,8 @@ import click
 
 from ovtune import __version__
 from ovtune.errors import OvtuneError, UsageError
-from ovtune.manager import PluginHost, PluginInfo
+from ovtune.manager import PluginHost
+from ovtune.registry import PluginInfo
 from ovtune.types import Command, implementation
 
 INTERRUPTED_EXIT = 130

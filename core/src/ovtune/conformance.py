@@ -49,7 +49,9 @@ import tomli_w
 from ovtune.compatibility import core_requirement
 from ovtune.errors import OvtuneError, RecipeError, runtime_reason
 from ovtune.faults import plugin_crash
-from ovtune.manager import ENTRY_POINT_GROUP, PluginHost, Provided, Registry
+from ovtune.manager import PluginHost
+from ovtune.providers import ENTRY_POINT_GROUP
+from ovtune.registry import Provided, Registry
 from ovtune.types import (
     Baseline,
     DatasetKind,

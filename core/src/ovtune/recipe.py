@@ -30,7 +30,7 @@ from ovtune.fields import (
     path_exists,
     resolve_path,
 )
-from ovtune.manager import Provided, Registry
+from ovtune.registry import Provided, Registry
 from ovtune.run_folder import check_run_name, slug_run_name
 from ovtune.tune.space import TuneSection
 from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage

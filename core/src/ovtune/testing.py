@@ -49,7 +49,8 @@ from ovtune.conformance import (
     check_metric,
     check_stage,
 )
-from ovtune.manager import PluginHost, PluginInfo
+from ovtune.manager import PluginHost
+from ovtune.registry import PluginInfo
 
 
 @dataclass
