@@ -199,7 +199,7 @@ class Pipeline:
                 import openvino as ov
 
                 model = ov.Core().read_model(str(model_path))
-            result, seconds = self._execute(spec, model, catalog)
+            result, seconds = self.execute_stage(spec, model, catalog)
             record = StageRecord(
                 index=spec.index,
                 name=spec.name,
@@ -226,7 +226,11 @@ class Pipeline:
         self.host.notify("ovtune_stage_finish", run=self.info, index=spec.index, record=record)
         return record, output, output_hash
 
-    def _execute(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
+    def execute_stage(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
+        """Run one stage on ``model`` as a run does, without the stage cache or the run folder's
+        copy: its scratch folder, its context, one error naming the stage, the result checked
+        to hold an ``openvino.Model``. Returns the result and the seconds it took. Public for
+        the conformance kit, which checks what a stage does to its input and output."""
         import openvino as ov
 
         work_root = self.run_dir / "work"

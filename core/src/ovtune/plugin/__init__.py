@@ -100,9 +100,9 @@ def command_host() -> PluginHost:
     """The plugin host of the running command line (``-p`` applied), for a :class:`Command`
     that needs the registrations (``command_host().registry``). The command line is imported
     only here, when a command runs."""
-    from ovtune.cli import state
+    from ovtune.cli import current_host
 
-    return state().host()
+    return current_host()
 
 
 __all__ = [
