@@ -36,8 +36,7 @@ def make_distribution(
 
 
 STAGE_PLUGIN = """
-    from ovtune import hookimpl
-    from ovtune.types import Options, Stage
+    from ovtune.plugin import Options, Stage, hookimpl
 
 
     class Opts(Options):

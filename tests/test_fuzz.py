@@ -30,6 +30,7 @@ from ovtune.errors import OvtuneError
 from ovtune.manager import PluginHost
 from ovtune.recipe import build_recipe, tomllib
 from ovtune.testing import run_cli
+from ovtune.tune.space import check_recipe_space
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.toml") if p.name != "pyproject.toml")
@@ -216,7 +217,13 @@ def test_unmutated_examples_validate(example_tree: Path, registry: Any) -> None:
     for example in EXAMPLES:
         target = example_tree / example.relative_to(ROOT)
         raw = tomllib.loads(target.read_text(encoding="utf-8"))
-        build_recipe(raw, base_dir=target.parent, registry=registry, file=target)
+        _build(raw, target, registry)
+
+
+def _build(raw: dict[str, Any], target: Path, registry: Any) -> None:
+    """What ``ovtune validate`` checks: the recipe, then the search space of its ``[tune]``."""
+    recipe = build_recipe(raw, base_dir=target.parent, registry=registry, file=target)
+    check_recipe_space(recipe, registry, file=target)
 
 
 @settings(
@@ -231,7 +238,7 @@ def test_mutated_recipes_raise_only_user_errors(case: tuple[Path, dict[str, Any]
     example, document = case
     target = example_tree / example.relative_to(ROOT)
     try:
-        build_recipe(document, base_dir=target.parent, registry=registry, file=target)
+        _build(document, target, registry)
     except OvtuneError as exc:
         message = str(exc)
         assert message and "\n" not in message.strip(), f"not one line: {message!r}"

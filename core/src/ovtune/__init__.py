@@ -1,9 +1,11 @@
 """ovtune: declare OpenVINO optimizations in one TOML recipe and measure what they buy.
 
-The public surface for plugin authors is small on purpose: the ``hookimpl`` marker, the
-registration types in :mod:`ovtune.types` and the errors in :mod:`ovtune.errors`.
-Heavy libraries (openvino, nncf) are never imported here, so that ``ovtune --help`` and
-``ovtune plugins`` stay fast.
+Plugins import ovtune only through its plugin API: :mod:`ovtune.plugin` (``hookimpl``, the
+registration types, options and field types, contexts, errors, ``compile_model``, ...),
+:mod:`ovtune.plugin.measure` (measurement support) and, in their tests, :mod:`ovtune.testing`.
+Every other module, this one's names included, is private to ovtune and may change in any
+release. Heavy libraries (openvino, nncf) are never imported here, so that ``ovtune --help``
+and ``ovtune plugins`` stay fast.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A stage's output is stored under a key derived from everything that can change it: the input
 model's content hash, the stage name and options, the content of the data it can read, and the
-versions of its plugin, ovtune and the libraries that compute it. A re-run of an unchanged
+versions of its plugin, ovtune, OpenVINO and the libraries its registration and the recipe's
+loader declare (:mod:`ovtune.libraries`). A re-run of an unchanged
 recipe therefore skips every finished stage, and a run that failed or was interrupted resumes
 after the last finished one.
 
@@ -20,14 +21,13 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ovtune import __version__
 from ovtune.errors import RecipeError
+from ovtune.libraries import library_versions
 from ovtune.model_hash import canonical_model_hash
 from ovtune.notices import warn
 from ovtune.storage import atomic_directory, make_temporary_directory, sha256_file
@@ -40,7 +40,6 @@ MODEL_BIN = "model.bin"
 RECORD = "record.json"
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 1
-CACHE_LIBRARIES = ("openvino", "nncf", "torch", "onnx")
 
 
 def default_cache_root() -> Path:
@@ -52,29 +51,25 @@ def default_cache_root() -> Path:
     return Path(base) / "ovtune"
 
 
-@cache
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that can change a stage's output (not imported)."""
-    versions = {"ovtune": __version__}
-    for name in CACHE_LIBRARIES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
 def stage_key(
-    *, input_hash: str, stage: str, options: dict[str, Any], plugin_version: str, data: dict[str, Any]
+    *,
+    input_hash: str,
+    stage: str,
+    options: dict[str, Any],
+    plugin_version: str,
+    data: dict[str, Any],
+    libraries: Mapping[str, str] | None = None,
 ) -> str:
-    """The cache key of one stage run."""
+    """The cache key of one stage run. ``libraries`` maps each library that can change the
+    output to its version: :func:`~ovtune.libraries.library_versions` of
+    :func:`~ovtune.libraries.stage_libraries` (by default, ovtune's and OpenVINO's alone)."""
     payload = {
         "input": input_hash,
         "stage": stage,
         "options": options,
         "plugin_version": plugin_version,
         "data": data,
-        "libraries": library_versions(),
+        "libraries": dict(library_versions() if libraries is None else libraries),
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()

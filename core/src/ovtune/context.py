@@ -19,8 +19,8 @@ from ovtune.errors import DataError
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.manager import Registry
     from ovtune.recipe import DataSpec, DeploySection, MeasureSection, MetricSpec, Recipe
+    from ovtune.registry import Registry
     from ovtune.types import Dataset, Sample
 
 

@@ -14,7 +14,6 @@ from ovtune.errors import DeviceError
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.manager import PluginHost
     from ovtune.recipe import DeploySection
 
 PROPERTY_KEYS: dict[str, str] = {
@@ -78,13 +77,6 @@ def compile_config(deploy: DeploySection) -> CompileConfig:
     for prop, value in deploy.properties.items():
         put(prop, value, f"deploy.properties.{prop}")
     return config
-
-
-def select_device(host: PluginHost, requested: str, core: ov.Core) -> str:
-    """Ask the ``ovtune_select_device`` hook which device to compile for."""
-    available = list(core.available_devices)
-    chosen = host.hook.ovtune_select_device(requested=requested, available=available)
-    return chosen or requested
 
 
 def compile_model(core: ov.Core, model: ov.Model | str, device: str, config: dict[str, Any]) -> ov.CompiledModel:

@@ -179,7 +179,7 @@ def options_table(model: Any) -> str:
 def recipe_reference(registry: Any) -> str:
     """The Markdown recipe reference for the given registry (built-ins: autoload off)."""
     from ovtune import recipe
-    from ovtune.tune.space import TuneConstraints, TuneSection
+    from ovtune.recipe_sections.tune import TuneConstraints, TuneSection
     from ovtune.types import DatasetKind, Loader, Measurement, Metric, Reporter, Stage
 
     def doc(obj: Any) -> str:

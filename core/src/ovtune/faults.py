@@ -35,7 +35,7 @@ from ovtune.errors import (
 from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Registration, Stage, implementation
 
 if TYPE_CHECKING:
-    from ovtune.manager import Provided
+    from ovtune.registry import Provided
 
 ERROR_TYPES: dict[type[Registration], type[OvtuneError]] = {
     Loader: ModelLoadError,

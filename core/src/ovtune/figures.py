@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ovtune.types import Figure, Measurement
 
 if TYPE_CHECKING:
-    from ovtune.manager import Registry
+    from ovtune.registry import Registry
 
 Direction = Literal["lower", "higher"]
 SHORTHAND_SUFFIXES = ("", "_ms", "_mb")

@@ -18,13 +18,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import click
 
 from ovtune import PROJECT_NAME, __version__
 from ovtune.compatibility import CoreRequirement, requirement_from_lines
@@ -68,8 +66,11 @@ def distribution_name(spec: str) -> str:
     return spec
 
 
-def install(specs: Sequence[str], *, editable: bool = False, upgrade: bool = False) -> list[dict[str, Any]]:
-    """Install ``specs`` with pip; return the plugin entries that are new or changed."""
+def install(
+    specs: Sequence[str], *, editable: bool = False, upgrade: bool = False, say: Callable[[str], None] = print
+) -> list[dict[str, Any]]:
+    """Install ``specs`` with pip; return the plugin entries that are new or changed. ``say``
+    receives pip's "Successfully installed ..." line."""
     for spec in specs:
         requirement = local_requirement(spec)
         if requirement is not None:
@@ -92,7 +93,7 @@ def install(specs: Sequence[str], *, editable: bool = False, upgrade: bool = Fal
         raise PluginError(_pip_failure(result, specs))
     for line in result.stdout.splitlines():
         if line.startswith("Successfully installed"):
-            click.echo(line)
+            say(line)
     after = installed_plugins()
     return _changed(before, after)
 
@@ -181,28 +182,3 @@ def describe(entry: dict[str, Any]) -> str:
         return f"{head} is {entry['status']}: {entry['error']}"
     registers = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in entry["registers"].items())
     return f"{head}: {registers or 'registers nothing'}"
-
-
-@click.command("install")
-@click.argument("packages", nargs=-1, required=True)
-@click.option("-e", "--editable", is_flag=True, help="Install local folders in editable mode (pip install -e).")
-@click.option("-U", "--upgrade", is_flag=True, help="Upgrade packages that are already installed.")
-def install_command(packages: tuple[str, ...], editable: bool, upgrade: bool) -> None:
-    """Install plugin PACKAGES (names, folders, wheels) into ovtune's environment with pip."""
-    changed = install(packages, editable=editable, upgrade=upgrade)
-    broken = [entry for entry in changed if entry["status"] != "ok"]
-    for entry in changed:
-        click.echo(("warning: " if entry in broken else "") + describe(entry), err=entry in broken)
-    if not changed:
-        click.echo(f"note: {', '.join(packages)} added no new ovtune plugin (ovtune plugins lists what is installed)")
-    if broken:
-        names = ", ".join(sorted({entry["distribution"] for entry in broken}))
-        raise PluginError(f"installed, but not usable: {describe(broken[0])}; 'ovtune uninstall {names}' removes it")
-
-
-@click.command("uninstall")
-@click.argument("packages", nargs=-1, required=True)
-def uninstall_command(packages: tuple[str, ...]) -> None:
-    """Uninstall plugin distributions PACKAGES from ovtune's environment with pip."""
-    for entry in uninstall(packages):
-        click.echo(f"removed plugin {entry['name']!r} ({entry['distribution']} {entry['version']})")

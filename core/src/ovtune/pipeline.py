@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovtune import __version__
-from ovtune.cache import StageCache, default_cache_root, library_versions, stage_key
+from ovtune.cache import StageCache, default_cache_root, stage_key
 from ovtune.content_hash import ContentHasher, content_keyed
 from ovtune.context import (
     DataCatalog,
@@ -35,6 +35,7 @@ from ovtune.context import (
 from ovtune.errors import ModelLoadError, OvtuneError, StageError, runtime_reason
 from ovtune.faults import call
 from ovtune.figures import FigureCatalog
+from ovtune.libraries import library_versions, recipe_libraries, stage_libraries
 from ovtune.model_hash import hash_model
 from ovtune.report.model import REPORT_SCHEMA_VERSION, RunReport
 from ovtune.run_folder import RunFolder, private_name
@@ -146,7 +147,7 @@ class Pipeline:
                 "hash": hash_files(files) if files else None,
                 "inputs": [vars(spec) for spec in catalog.model_inputs],
             },
-            "environment": environment(self.host),
+            "environment": environment(self.host, self.recipe),
             "stages": [record.to_json() for record in records],
             "figures": FigureCatalog.from_measurements(m.item for m in self.recipe.measurements).to_json(),
             **measured,
@@ -188,6 +189,7 @@ class Pipeline:
             options=content_keyed(spec.options.model_dump(), self.hasher),
             plugin_version=plugin.version,
             data=self.data_key(catalog),
+            libraries=library_versions(stage_libraries(self.recipe, spec)),
         )
         entry = self.cache.lookup(key) if self.use_cache else None
         if entry is not None:
@@ -197,7 +199,7 @@ class Pipeline:
                 import openvino as ov
 
                 model = ov.Core().read_model(str(model_path))
-            result, seconds = self._execute(spec, model, catalog)
+            result, seconds = self.execute_stage(spec, model, catalog)
             record = StageRecord(
                 index=spec.index,
                 name=spec.name,
@@ -224,7 +226,11 @@ class Pipeline:
         self.host.notify("ovtune_stage_finish", run=self.info, index=spec.index, record=record)
         return record, output, output_hash
 
-    def _execute(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
+    def execute_stage(self, spec: StageSpec, model: ov.Model, catalog: DataCatalog) -> tuple[StageResult, float]:
+        """Run one stage on ``model`` as a run does, without the stage cache or the run folder's
+        copy: its scratch folder, its context, one error naming the stage, the result checked
+        to hold an ``openvino.Model``. Returns the result and the seconds it took. Public for
+        the conformance kit, which checks what a stage does to its input and output."""
         import openvino as ov
 
         work_root = self.run_dir / "work"
@@ -283,7 +289,7 @@ def _cache_origin(cache_root: Path | None, recipe: Recipe) -> str:
     return "$OVTUNE_CACHE_DIR" if "OVTUNE_CACHE_DIR" in os.environ else "the stage cache"
 
 
-def environment(host: PluginHost) -> dict[str, Any]:
+def environment(host: PluginHost, recipe: Recipe) -> dict[str, Any]:
     """Versions, CPU and plugins: what a reader needs to reproduce the figures."""
     from ovtune.measure.system import describe
 
@@ -291,6 +297,6 @@ def environment(host: PluginHost) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         **describe(),
-        "libraries": library_versions(),
+        "libraries": library_versions(recipe_libraries(recipe)),
         "plugins": {name: info.label for name, info in host.plugins.items()},
     }

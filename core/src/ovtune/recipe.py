@@ -30,9 +30,9 @@ from ovtune.fields import (
     path_exists,
     resolve_path,
 )
-from ovtune.manager import Provided, Registry
+from ovtune.recipe_sections.tune import TuneSection
+from ovtune.registry import Provided, Registry
 from ovtune.run_folder import check_run_name, slug_run_name
-from ovtune.tune.space import TuneSection
 from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
 
 if sys.version_info >= (3, 11):
@@ -305,115 +305,40 @@ def parse_recipe(text: str, *, base_dir: Path, registry: Registry, file: Path | 
 
 
 def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, file: Path | None = None) -> Recipe:
-    """Validate an already-parsed recipe mapping."""
+    """Validate an already-parsed recipe mapping: the fixed tables first, then each name the
+    recipe uses is looked up in ``registry`` and its table validated against the options model
+    of the plugin that registered it. Errors come in the order of these steps, so the first
+    problem a user sees does not depend on which tables happen to be valid.
+
+    A ``[tune]`` section is validated as a table here; the search space it defines is checked
+    by :mod:`ovtune.tune` once the recipe is built."""
     raw = _expand_python_kinds(raw)
-    context: dict[str, Any] = {BASE_DIR_CONTEXT_KEY: base_dir}
-    if "schema" not in raw:
-        raise RecipeError(
-            f"missing key; add 'schema = {SCHEMA_VERSION}' at the top of the recipe", file=file, key="schema"
-        )
-    try:
-        document = RecipeDocument.model_validate(raw, context=context)
-    except ValidationError as exc:
-        raise _recipe_error(exc, file=file, model=RecipeDocument) from None
-
-    def options(model: type[Options], values: dict[str, Any], key: str) -> Options:
-        try:
-            return model.model_validate(values, context=context)
-        except ValidationError as exc:
-            raise _recipe_error(exc, file=file, prefix=key, model=model) from None
-
-    def lookup(cls: type[Any], name: str, key: str) -> Provided[Any]:
-        try:
-            return registry.get(cls, name)
-        except PluginError as exc:
-            raise RecipeError(str(exc), file=file, key=key) from None
-
-    context[DATA_NAMES_CONTEXT_KEY] = list(document.data)
-    context[METRIC_CONTEXT_KEY] = document.metric.kind if document.metric else None
-    model_spec = _model_spec(document.model, registry, base_dir, file, options)
-    data = {
-        name: DataSpec(
-            name,
-            entry := lookup(DatasetKind, section.kind, f"data.{name}.kind"),
-            options(entry.item.options, section.plugin_options, f"data.{name}"),
-        )
-        for name, section in document.data.items()
-    }
-    metric = None
-    if document.metric is not None:
-        entry = lookup(Metric, document.metric.kind, "metric.kind")
-        metric = MetricSpec(
-            entry, options(entry.item.options, document.metric.plugin_options, "metric"), document.metric.data
-        )
-        if metric.data not in data:
-            raise RecipeError(
-                f"no [data.{metric.data}] section to evaluate the metric on (defined: {', '.join(data) or 'none'})",
-                file=file,
-                key="metric.data",
-            )
-    stages = []
-    for index, section in enumerate(document.stage, start=1):
-        key = f"stage[{index}]"
-        entry = lookup(Stage, section.use, f"{key}.use")
-        stages.append(StageSpec(index, section.use, entry, options(entry.item.options, section.plugin_options, key)))
+    resolver = _Resolver(registry, file, {BASE_DIR_CONTEXT_KEY: base_dir})
+    document = _validate_document(raw, resolver)
+    resolver.context[DATA_NAMES_CONTEXT_KEY] = list(document.data)
+    resolver.context[METRIC_CONTEXT_KEY] = document.metric.kind if document.metric else None
+    model = _model_spec(document.model, base_dir, resolver)
+    data = _data_specs(document, resolver)
+    metric = _metric_spec(document, data, resolver)
+    stages = _stage_specs(document, resolver)
     measurements = [
-        lookup(Measurement, name, f"measure.metrics[{i}]") for i, name in enumerate(document.measure.metrics, start=1)
+        resolver.lookup(Measurement, name, f"measure.metrics[{i}]")
+        for i, name in enumerate(document.measure.metrics, start=1)
     ]
-    baseline = None
-    if document.measure.baseline is not None:
-        baseline = lookup(Baseline, document.measure.baseline, "measure.baseline")
-        if not baseline.item.runs(model_spec.source):
-            formats = [*baseline.item.suffixes, *(f"{scheme}:..." for scheme in baseline.item.schemes)]
-            raise RecipeError(
-                f"baseline {baseline.item.name!r} runs {', '.join(formats)} source models; "
-                f"[model] source is {model_spec.source}",
-                file=file,
-                key="measure.baseline",
-            )
-    measurement_options: dict[str, Options] = {}
-    for key, value in (document.measure.model_extra or {}).items():
-        owner: Provided[Any] | None = registry.find(Measurement, key)
-        if owner is None and baseline is not None and key == baseline.item.name:
-            owner = baseline
-        if owner is None:
-            known = [*MeasureSection.model_fields, *document.measure.metrics]
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise RecipeError(
-                f"unknown key{hint}; [measure.NAME] tables hold the options of measurement or baseline NAME",
-                file=file,
-                key=f"measure.{key}",
-            )
-        if not isinstance(value, dict):
-            raise RecipeError("expected a table of options", file=file, key=f"measure.{key}")
-        measurement_options[key] = options(owner.item.options, value, f"measure.{key}")
+    baseline = _baseline(document, model, resolver)
+    measurement_options = _measurement_options(document, baseline, resolver)
     if "accuracy" in document.measure.metrics and metric is None:
         raise RecipeError(
             "'accuracy' needs a [metric] section (and the [data.*] it names)", file=file, key="measure.metrics"
         )
-    if document.output.reports is None:
-        reporters = [provided for provided in registry.all(Reporter) if provided.item.default]
-    else:
-        reporters = [
-            lookup(Reporter, name, f"output.reports[{i}]") for i, name in enumerate(document.output.reports, start=1)
-        ]
-    if document.tune is not None:
-        from ovtune.tune.space import SearchSpace, check_space
-
-        check_space(
-            SearchSpace.from_recipe(raw, document.tune),
-            lambda table: build_recipe(table, base_dir=base_dir, registry=registry, file=file),
-            file,
-        )
-    name = document.name or slug_run_name(file.stem if file else "recipe")
+    reporters = _reporters(document, resolver)
     return Recipe(
-        name=name,
+        name=document.name or slug_run_name(file.stem if file else "recipe"),
         path=file.resolve() if file else None,
         base_dir=base_dir,
         raw=raw,
         document=document,
-        model=model_spec,
+        model=model,
         data=data,
         metric=metric,
         stages=stages,
@@ -424,45 +349,170 @@ def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, fil
     )
 
 
-def _model_spec(
-    section: ModelSection, registry: Registry, base_dir: Path, file: Path | None, options: Any
-) -> ModelSpec:
-    source: str | Path = section.source
-    loaders = registry.all(Loader)
-    if section.format is not None:
+@dataclass(frozen=True)
+class _Resolver:
+    """What every step of :func:`build_recipe` shares: the registry names are looked up in, the
+    validation context of options models (base folder, data names, metric kind) and the file
+    that errors name."""
+
+    registry: Registry
+    file: Path | None
+    context: dict[str, Any]
+
+    def options(self, model: type[Options], values: dict[str, Any], key: str) -> Options:
+        """``values`` validated by a plugin's options model; errors name keys under ``key``."""
         try:
-            loader = registry.get(Loader, section.format)
+            return model.model_validate(values, context=self.context)
+        except ValidationError as exc:
+            raise _recipe_error(exc, file=self.file, prefix=key, model=model) from None
+
+    def lookup(self, cls: type[Any], name: str, key: str) -> Provided[Any]:
+        """The registration ``name`` of type ``cls``; a missing one is a recipe error at ``key``."""
+        try:
+            return self.registry.get(cls, name)
         except PluginError as exc:
-            raise RecipeError(str(exc), file=file, key="model.format") from None
+            raise RecipeError(str(exc), file=self.file, key=key) from None
+
+
+def _validate_document(raw: dict[str, Any], resolver: _Resolver) -> RecipeDocument:
+    """The fixed tables, before any plugin's options are looked at."""
+    if "schema" not in raw:
+        raise RecipeError(
+            f"missing key; add 'schema = {SCHEMA_VERSION}' at the top of the recipe", file=resolver.file, key="schema"
+        )
+    try:
+        return RecipeDocument.model_validate(raw, context=resolver.context)
+    except ValidationError as exc:
+        raise _recipe_error(exc, file=resolver.file, model=RecipeDocument) from None
+
+
+def _model_spec(section: ModelSection, base_dir: Path, resolver: _Resolver) -> ModelSpec:
+    """The loader (``format``, else the source's scheme or suffix) and the model file, which
+    must exist unless the source is a ``scheme:reference`` the loader resolves itself."""
+    source: str | Path = section.source
+    if section.format is not None:
+        loader = resolver.lookup(Loader, section.format, "model.format")
     else:
-        scheme = section.source.split(":", 1)[0] if ":" in section.source[2:] else None
-        by_scheme = [entry for entry in loaders if scheme and scheme in entry.item.schemes]
-        suffix = Path(section.source).suffix.lower()
-        by_suffix = [entry for entry in loaders if suffix in entry.item.suffixes]
-        if by_scheme:
-            loader = by_scheme[0]
-        elif by_suffix:
-            loader = by_suffix[0]
-        else:
-            known = sorted({s for entry in loaders for s in entry.item.suffixes})
-            schemes = sorted({f"{s}:" for entry in loaders for s in entry.item.schemes})
-            hint = f"; sources like {', '.join(schemes)} need their plugin" if schemes else ""
-            what = f"'{suffix}'" if suffix else "without a suffix"
-            raise RecipeError(
-                f"unsupported model format {what} (supported: {', '.join(known + schemes)}; "
-                f"set model.format to choose a loader{hint})",
-                file=file,
-                key="model.source",
-            )
+        loader = _loader_for(section.source, resolver)
     if not loader.item.schemes or not any(section.source.startswith(f"{s}:") for s in loader.item.schemes):
         try:
             source = resolve_path(section.source, base_dir)
             found = path_exists(source)
         except ValueError as exc:
-            raise RecipeError(str(exc), file=file, key="model.source") from None
+            raise RecipeError(str(exc), file=resolver.file, key="model.source") from None
         if not found:
-            raise RecipeError(f"model file not found: {source}", file=file, key="model.source")
-    return ModelSpec(source, loader, options(loader.item.options, section.plugin_options, "model"))
+            raise RecipeError(f"model file not found: {source}", file=resolver.file, key="model.source")
+    return ModelSpec(source, loader, resolver.options(loader.item.options, section.plugin_options, "model"))
+
+
+def _loader_for(source: str, resolver: _Resolver) -> Provided[Loader]:
+    """The loader of a source without ``format``: by its ``scheme:`` first, then by its suffix."""
+    loaders = resolver.registry.all(Loader)
+    scheme = source.split(":", 1)[0] if ":" in source[2:] else None
+    by_scheme = [entry for entry in loaders if scheme and scheme in entry.item.schemes]
+    suffix = Path(source).suffix.lower()
+    by_suffix = [entry for entry in loaders if suffix in entry.item.suffixes]
+    if by_scheme:
+        return by_scheme[0]
+    if by_suffix:
+        return by_suffix[0]
+    known = sorted({s for entry in loaders for s in entry.item.suffixes})
+    schemes = sorted({f"{s}:" for entry in loaders for s in entry.item.schemes})
+    hint = f"; sources like {', '.join(schemes)} need their plugin" if schemes else ""
+    what = f"'{suffix}'" if suffix else "without a suffix"
+    raise RecipeError(
+        f"unsupported model format {what} (supported: {', '.join(known + schemes)}; "
+        f"set model.format to choose a loader{hint})",
+        file=resolver.file,
+        key="model.source",
+    )
+
+
+def _data_specs(document: RecipeDocument, resolver: _Resolver) -> dict[str, DataSpec]:
+    """Every ``[data.NAME]``: its dataset kind and that kind's options."""
+    specs = {}
+    for name, section in document.data.items():
+        kind = resolver.lookup(DatasetKind, section.kind, f"data.{name}.kind")
+        specs[name] = DataSpec(name, kind, resolver.options(kind.item.options, section.plugin_options, f"data.{name}"))
+    return specs
+
+
+def _metric_spec(document: RecipeDocument, data: dict[str, DataSpec], resolver: _Resolver) -> MetricSpec | None:
+    """``[metric]``: the metric, its options, and a ``[data.*]`` entry that exists to judge on."""
+    if document.metric is None:
+        return None
+    entry = resolver.lookup(Metric, document.metric.kind, "metric.kind")
+    metric = MetricSpec(
+        entry, resolver.options(entry.item.options, document.metric.plugin_options, "metric"), document.metric.data
+    )
+    if metric.data not in data:
+        raise RecipeError(
+            f"no [data.{metric.data}] section to evaluate the metric on (defined: {', '.join(data) or 'none'})",
+            file=resolver.file,
+            key="metric.data",
+        )
+    return metric
+
+
+def _stage_specs(document: RecipeDocument, resolver: _Resolver) -> list[StageSpec]:
+    """Every ``[[stage]]``, numbered from 1 as users count them in the file."""
+    stages = []
+    for index, section in enumerate(document.stage, start=1):
+        key = f"stage[{index}]"
+        entry = resolver.lookup(Stage, section.use, f"{key}.use")
+        options = resolver.options(entry.item.options, section.plugin_options, key)
+        stages.append(StageSpec(index, section.use, entry, options))
+    return stages
+
+
+def _baseline(document: RecipeDocument, model: ModelSpec, resolver: _Resolver) -> Provided[Baseline] | None:
+    """``measure.baseline``, which must run the recipe's kind of source model."""
+    if document.measure.baseline is None:
+        return None
+    baseline: Provided[Baseline] = resolver.lookup(Baseline, document.measure.baseline, "measure.baseline")
+    if not baseline.item.runs(model.source):
+        formats = [*baseline.item.suffixes, *(f"{scheme}:..." for scheme in baseline.item.schemes)]
+        raise RecipeError(
+            f"baseline {baseline.item.name!r} runs {', '.join(formats)} source models; "
+            f"[model] source is {model.source}",
+            file=resolver.file,
+            key="measure.baseline",
+        )
+    return baseline
+
+
+def _measurement_options(
+    document: RecipeDocument, baseline: Provided[Baseline] | None, resolver: _Resolver
+) -> dict[str, Options]:
+    """Every ``[measure.NAME]`` table: the options of the measurement or baseline NAME."""
+    found: dict[str, Options] = {}
+    for key, value in (document.measure.model_extra or {}).items():
+        owner: Provided[Any] | None = resolver.registry.find(Measurement, key)
+        if owner is None and baseline is not None and key == baseline.item.name:
+            owner = baseline
+        if owner is None:
+            known = [*MeasureSection.model_fields, *document.measure.metrics]
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise RecipeError(
+                f"unknown key{hint}; [measure.NAME] tables hold the options of measurement or baseline NAME",
+                file=resolver.file,
+                key=f"measure.{key}",
+            )
+        if not isinstance(value, dict):
+            raise RecipeError("expected a table of options", file=resolver.file, key=f"measure.{key}")
+        found[key] = resolver.options(owner.item.options, value, f"measure.{key}")
+    return found
+
+
+def _reporters(document: RecipeDocument, resolver: _Resolver) -> list[Provided[Reporter]]:
+    """``output.reports``, or every reporter its plugin marks as a default."""
+    if document.output.reports is None:
+        return [provided for provided in resolver.registry.all(Reporter) if provided.item.default]
+    return [
+        resolver.lookup(Reporter, name, f"output.reports[{i}]")
+        for i, name in enumerate(document.output.reports, start=1)
+    ]
 
 
 def _expand_python_kinds(raw: dict[str, Any]) -> dict[str, Any]:

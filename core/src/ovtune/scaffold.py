@@ -1,4 +1,5 @@
-"""``ovtune plugin new NAME``: a plugin distribution that installs and passes its tests as written.
+"""A new plugin distribution that installs and passes its tests as written (``ovtune plugin new``,
+whose command is :mod:`ovtune.cli.scaffold`).
 
 The scaffold is the shape every first-party plugin has (``pyproject.toml`` with the ``ovtune``
 entry point and the supported core range, ``src/ovtune_<name>/plugin.py`` kept light, the
@@ -14,8 +15,6 @@ import string
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-
-import click
 
 from ovtune import __version__
 from ovtune.errors import UsageError
@@ -110,32 +109,3 @@ _USAGE = {
     "stage": '```toml\n[[stage]]\nuse = "{plugin}"\nbatch = 4\n```',
     "metric": '```toml\n[metric]\nkind = "{plugin}"\noutput = 0   # which output, by position\n```',
 }
-
-
-@click.group("plugin")
-def plugin_group() -> None:
-    """Write plugins: ovtune plugin new NAME."""
-
-
-@plugin_group.command("new")
-@click.argument("name")
-@click.option(
-    "--kind",
-    type=click.Choice(KINDS),
-    help="What the example registers (default: 'metric' when NAME has the word metric, else 'stage').",
-)
-@click.option(
-    "--dir",
-    "parent",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Folder to create ovtune-NAME in.",
-)
-def new_command(name: str, kind: str | None, parent: Path) -> None:
-    """Create the plugin distribution ovtune-NAME: pyproject, plugin, example, tests, README."""
-    kind = kind or guess_kind(name)
-    target = create_plugin(name, kind, parent)
-    names = PluginNames.from_name(name)
-    click.echo(f"created {target}/ ({kind} {names.plugin!r}, distribution {names.distribution})")
-    click.echo(f"next: ovtune install -e {target} && (cd {target} && python -m pytest)")

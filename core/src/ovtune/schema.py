@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from ovtune import __version__
-from ovtune.manager import Registry
 from ovtune.recipe import SCHEMA_VERSION, RecipeDocument
+from ovtune.registry import Registry
 from ovtune.types import DatasetKind, Loader, Metric, Stage
 
 

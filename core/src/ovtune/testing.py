@@ -49,7 +49,8 @@ from ovtune.conformance import (
     check_metric,
     check_stage,
 )
-from ovtune.manager import PluginHost, PluginInfo
+from ovtune.manager import PluginHost
+from ovtune.registry import PluginInfo
 
 
 @dataclass
@@ -75,15 +76,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None, host: PluginHost | No
     stdout, stderr = io.StringIO(), io.StringIO()
     saved_env = dict(os.environ)
     os.environ.update(env or {})
-    saved_state = cli._STATE
-    cli._STATE = cli.AppState(0, _plugin_args(args), host)
+    state = cli.AppState(0, _plugin_args(args), host)
     try:
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            code = cli.main(list(args))
+            code = cli.main(list(args), state=state)
     finally:
         os.environ.clear()
         os.environ.update(saved_env)
-        cli._STATE = saved_state
     return CliResult(code, stdout.getvalue(), stderr.getvalue())
 
 

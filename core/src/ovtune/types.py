@@ -50,18 +50,28 @@ class NoOptions(Options):
 
 @dataclass(frozen=True, kw_only=True)
 class Registration:
-    """Fields shared by every registration: a dotted lower-case name and a summary line."""
+    """Fields shared by every registration: a dotted lower-case name, a summary line, and the
+    libraries whose versions can change what it computes.
+
+    ``libraries`` names distributions (``("nncf",)``, ``("torch",)``) besides OpenVINO and
+    ovtune, which always count: a stage's cache key holds their installed versions, so a new
+    NNCF recomputes an NNCF stage and nothing else; the report and ``run.lock.toml`` record
+    the versions of the libraries of every registration a recipe used.
+    """
 
     kind: ClassVar[str] = "registration"
 
     name: str
     summary: str
+    libraries: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"invalid {self.kind} name {self.name!r}: use lower-case words, digits, '_' and '.'")
         if not self.summary.strip():
             raise ValueError(f"{self.kind} {self.name!r} needs a one-line summary")
+        if isinstance(self.libraries, str) or not all(isinstance(name, str) and name for name in self.libraries):
+            raise ValueError(f"{self.kind} {self.name!r}: libraries is a tuple of distribution names, e.g. ('nncf',)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,8 +99,8 @@ class Stage(Registration):
     ``run(model: openvino.Model, options, context: ovtune.context.StageContext)
     -> ovtune.context.StageResult | openvino.Model``. The stage must not mutate ``model``
     (clone it first); its result is saved as IR and cached, keyed by the input model, the
-    options, the recipe's data, and the versions of its plugin, ovtune and the libraries that
-    can change its output (OpenVINO, NNCF, ONNX, PyTorch).
+    options, the recipe's data, and the versions of its plugin, ovtune, OpenVINO and the
+    ``libraries`` it and the recipe's loader declare.
     """
 
     kind: ClassVar[str] = "stage"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ovtune import demo
+from ovtune.plugin import demo_validation_path
 from ovtune.testing import check_baseline, check_distribution, check_loader, check_stage
 
-TORCH_DEMO = "torch:ovtune.demo.torch_model:load"
+TORCH_DEMO = "torch:ovtune_mo.demo:load"
 
 
 def test_distribution_conforms() -> None:
@@ -17,7 +17,7 @@ def test_mo_stage_conforms() -> None:
 
 
 def test_torch_loader_conforms() -> None:
-    check_loader("torch", TORCH_DEMO, data={"kind": "npz", "path": str(demo.validation_path()), "limit": 8})
+    check_loader("torch", TORCH_DEMO, data={"kind": "npz", "path": str(demo_validation_path()), "limit": 8})
 
 
 def test_torch_baseline_conforms() -> None:

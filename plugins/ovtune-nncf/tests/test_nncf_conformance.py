@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ovtune.testing import check_distribution, check_stage
 
-TORCH_DEMO = "torch:ovtune.demo.torch_model:load"
+TORCH_DEMO = "torch:ovtune_mo.demo:load"
 TRAINING = {"train_data": "calibration", "epochs": 1, "batch_size": 16}
 
 

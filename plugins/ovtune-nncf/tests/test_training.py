@@ -1,4 +1,4 @@
-"""``nncf.qat`` and ``nncf.prune`` on the demo CNN as a PyTorch source (``ovtune.demo.torch_model``,
+"""``nncf.qat`` and ``nncf.prune`` on the demo CNN as a PyTorch source (``ovtune_mo.demo``,
 the same weights as ``digits_cnn.onnx``), with real torch, NNCF and OpenVINO and the real digits."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ schema = 1
 name = "train"
 
 [model]
-source = "torch:ovtune.demo.torch_model:load"
+source = "torch:ovtune_mo.demo:load"
 
 [data.train]
 kind = "npz"
@@ -101,7 +101,7 @@ def test_a_custom_training_function_replaces_the_loop(
 
 def test_training_stages_need_a_pytorch_source_and_the_first_place(ovtune_project: RecipeProject) -> None:
     recipe = training_recipe(ovtune_project, 'use = "nncf.qat"\nepochs = 0')
-    recipe.write_text(recipe.read_text().replace('"torch:ovtune.demo.torch_model:load"', '"digits_cnn.onnx"'))
+    recipe.write_text(recipe.read_text().replace('"torch:ovtune_mo.demo:load"', '"digits_cnn.onnx"'))
     result = run_cli("run", str(recipe))
     assert result.exit_code == 2
     [line] = error_lines(result.stderr)

@@ -162,9 +162,9 @@ def test_transform_maps_samples_and_progress_reaches_the_hook(
     ovtune_project: RecipeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (ovtune_project.root / "pot_helpers.py").write_text(
-        "import ovtune\n\nCALLS = []\nPROGRESS = []\n\n"
+        "from ovtune.plugin import hookimpl\n\nCALLS = []\nPROGRESS = []\n\n"
         "def to_inputs(sample):\n    CALLS.append(1)\n    return sample.inputs['image']\n\n"
-        "@ovtune.hookimpl\n"
+        "@hookimpl\n"
         "def ovtune_stage_progress(run, index, done, total, message):\n"
         "    PROGRESS.append((index, done, total, message))\n"
     )

@@ -15,13 +15,15 @@ from ovtune.types import Command
 @hookimpl
 def ovtune_register_commands() -> list[Command]:
     return [
-        Command(name="run", summary="Run a recipe", command="ovtune.cli:run_command"),
-        Command(name="validate", summary="Check a recipe without running it", command="ovtune.cli:validate_command"),
-        Command(name="plugins", summary="List installed plugins", command="ovtune.cli:plugins_command"),
-        Command(name="stages", summary="List stages and their options", command="ovtune.cli:stages_command"),
-        Command(name="schema", summary="JSON Schema of the recipe format", command="ovtune.cli:schema_command"),
-        Command(name="bench", summary="Measure one model like benchmark_app", command="ovtune.cli:bench_command"),
-        Command(name="demo", summary="Run the bundled demo", command="ovtune.cli:demo_command"),
+        Command(name="run", summary="Run a recipe", command="ovtune.cli.run:run_command"),
+        Command(
+            name="validate", summary="Check a recipe without running it", command="ovtune.cli.validate:validate_command"
+        ),
+        Command(name="plugins", summary="List installed plugins", command="ovtune.cli.plugins:plugins_command"),
+        Command(name="stages", summary="List stages and their options", command="ovtune.cli.stages:stages_command"),
+        Command(name="schema", summary="JSON Schema of the recipe format", command="ovtune.cli.schema:schema_command"),
+        Command(name="bench", summary="Measure one model like benchmark_app", command="ovtune.cli.bench:bench_command"),
+        Command(name="demo", summary="Run the bundled demo", command="ovtune.cli.run:demo_command"),
         Command(
             name="compare",
             summary="Compare two runs; fail on a regression",
@@ -30,9 +32,9 @@ def ovtune_register_commands() -> list[Command]:
         Command(
             name="tune",
             summary="Search stages and runtime settings for the best model",
-            command="ovtune.tune.command:tune_command",
+            command="ovtune.cli.tune:tune_command",
         ),
-        Command(name="install", summary="Install plugins with pip", command="ovtune.installer:install_command"),
-        Command(name="uninstall", summary="Uninstall plugins with pip", command="ovtune.installer:uninstall_command"),
-        Command(name="plugin", summary="Write a new plugin distribution", command="ovtune.scaffold:plugin_group"),
+        Command(name="install", summary="Install plugins with pip", command="ovtune.cli.install:install_command"),
+        Command(name="uninstall", summary="Uninstall plugins with pip", command="ovtune.cli.install:uninstall_command"),
+        Command(name="plugin", summary="Write a new plugin distribution", command="ovtune.cli.scaffold:plugin_group"),
     ]

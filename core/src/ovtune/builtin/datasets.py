@@ -375,6 +375,7 @@ def ovtune_register_dataset_kinds() -> list[DatasetKind]:
             summary="Folder of images (Pillow); sub-folders are classes",
             options=ImagesOptions,
             open=open_images,
+            libraries=("pillow",),
         ),
         DatasetKind(
             name="random", summary="Random inputs shaped from the model", options=RandomOptions, open=open_random

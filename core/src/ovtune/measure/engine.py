@@ -12,8 +12,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ovtune.context import DataCatalog, MeasureContext, MeasureSubject, RunInfo
-from ovtune.deploy import compile_config, select_device
+from ovtune.deploy import compile_config
 from ovtune.faults import call
+from ovtune.measure.device import select_device
 from ovtune.measure.precision import read_back_properties, runtime_precision
 from ovtune.measure.system import device_info
 

@@ -1,9 +1,11 @@
 """``run.lock.toml``: everything needed to reproduce a run, and the check that a rerun matches.
 
 The lock holds the resolved recipe (defaults filled in, paths absolute), the version of every
-package that can change a figure and of every plugin, the compile properties asked for and the
-ones each model's compiled model reported back, hashes of the input model, the data files and
-every stage's output, and the ``benchmark_app`` command that cross-checks each model.
+package that can change a figure (ovtune, OpenVINO, NumPy and the libraries that the
+registrations the recipe used declare, as the report's ``environment.libraries`` lists them) and
+of every plugin, the compile properties asked for and the ones each model's compiled model
+reported back, hashes of the input model, the data files and every stage's output, and the
+``benchmark_app`` command that cross-checks each model.
 ``ovtune run --lock run.lock.toml`` runs the locked recipe again, but first checks that what it
 locked is still what is there: the source model and every data file or folder (by content) and
 the version of every package and plugin (a different OpenVINO or NNCF can change both speed and
@@ -15,6 +17,7 @@ differs from the locked hash is named too.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -32,14 +35,17 @@ else:  # pragma: no cover
 
 LOCK_FILE = "run.lock.toml"
 LOCK_VERSION = 1
-PACKAGES = ("openvino", "nncf", "torch", "onnx", "onnxruntime", "numpy", "pydantic")
-"""Packages whose versions the lock records (with ovtune and every plugin distribution)."""
+PACKAGES = ("ovtune", "openvino", "numpy")
+"""Packages whose versions every lock records: ovtune, and what computes every figure
+(OpenVINO runs every model, NumPy holds every input and output). The libraries the recipe's
+registrations declare and the plugin distributions come on top."""
 
 
-def package_versions(plugins: dict[str, str] | None = None) -> dict[str, str]:
-    """Installed versions of ovtune, the libraries that change figures, and the plugins."""
+def package_versions(plugins: dict[str, str] | None = None, libraries: Iterable[str] = ()) -> dict[str, str]:
+    """Installed versions of :data:`PACKAGES`, of ``libraries`` and of the plugins (``name:
+    label`` as the report's ``environment.plugins`` lists them)."""
     versions: dict[str, str] = {}
-    for name in ("ovtune", *PACKAGES):
+    for name in dict.fromkeys((*PACKAGES, *libraries)):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -106,7 +112,9 @@ def lock_document(report: dict[str, Any]) -> dict[str, Any]:
         "lock_version": LOCK_VERSION,
         "name": report.get("name", ""),
         "created": report.get("finished", ""),
-        "versions": package_versions(report.get("environment", {}).get("plugins", {})),
+        "versions": package_versions(
+            report.get("environment", {}).get("plugins", {}), report.get("environment", {}).get("libraries", {})
+        ),
         "machine": {
             "cpu": str(report.get("environment", {}).get("cpu", "")),
             "cores": report.get("environment", {}).get("cores", 0),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovtune.tune.space import Objective, TuneConstraints
+from ovtune.recipe_sections.tune import Objective, TuneConstraints
 
 OBJECTIVE_VALUE: dict[str, tuple[str, bool, str]] = {
     "throughput": ("fps", True, "FPS"),

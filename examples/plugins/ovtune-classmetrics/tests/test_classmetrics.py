@@ -9,8 +9,8 @@ import pytest
 from ovtune_classmetrics.confusion import MacroF1, WorstRecall
 from ovtune_classmetrics.options import ClassMetricOptions
 
+from ovtune.plugin import Sample
 from ovtune.testing import RecipeProject, check_distribution, check_metric, run_cli
-from ovtune.types import Sample
 
 RECIPE = """\
 schema = 1
@@ -80,7 +80,7 @@ def test_worst_recall_is_the_lowest_class_recall() -> None:
 
 
 def test_a_label_outside_the_classes_is_a_user_error() -> None:
-    from ovtune.errors import DataError
+    from ovtune.plugin import DataError
 
     with pytest.raises(DataError, match="label 7 is outside the 3 classes"):
         accumulate(MacroF1, [(7, 0)])

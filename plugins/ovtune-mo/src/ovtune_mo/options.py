@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, WrapValidator, field_validator
 
-from ovtune.types import Options
+from ovtune.plugin import Options
 from ovtune_mo import layout as layouts
 
 InputType = Literal["u8", "i8", "u16", "i16", "i32", "i64", "f16", "f32"]

@@ -8,12 +8,11 @@ imported by :mod:`ovtune_mo.stage` when a run reaches the stage, PyTorch by
 
 from __future__ import annotations
 
-import ovtune
-from ovtune.types import Baseline, Loader, Stage
+from ovtune.plugin import Baseline, Loader, Stage, hookimpl
 from ovtune_mo.options import MoOptions, TorchBaselineOptions, TorchOptions
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_stages() -> list[Stage]:
     return [
         Stage(
@@ -25,7 +24,7 @@ def ovtune_register_stages() -> list[Stage]:
     ]
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_loaders() -> list[Loader]:
     return [
         Loader(
@@ -33,13 +32,14 @@ def ovtune_register_loaders() -> list[Loader]:
             summary="PyTorch: 'torch:package.module:factory', TorchScript (.pt, .pth), exported programs (.pt2)",
             suffixes=(".pt", ".pth", ".pt2"),
             schemes=("torch",),
+            libraries=("torch",),
             options=TorchOptions,
             load="ovtune_mo.torch_loader:load",
         )
     ]
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_baselines() -> list[Baseline]:
     return [
         Baseline(
@@ -49,5 +49,6 @@ def ovtune_register_baselines() -> list[Baseline]:
             run="ovtune_mo.torch_baseline:run",
             suffixes=(".pt", ".pth", ".pt2"),
             schemes=("torch",),
+            libraries=("torch",),
         )
     ]

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ovtune.errors import DataError, StageError
+from ovtune.plugin import DataError, StageError
 from ovtune_mo.messages import first_line
 
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.context import StageContext
+    from ovtune.plugin import StageContext
     from ovtune_mo.stage import ModelInput
 
 DEFAULT_DATA = ("calibration", "validation")

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ovtune.context import StageResult, describe_inputs
-from ovtune.errors import StageError
+from ovtune.plugin import StageError, StageResult, describe_inputs
 from ovtune_mo import layout as layouts
 from ovtune_mo.check import as_json, compare
 from ovtune_mo.compress import to_fp16
@@ -25,7 +24,7 @@ from ovtune_mo.shapes import make_static, reshape, set_batch, shape_text
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.context import StageContext
+    from ovtune.plugin import StageContext
     from ovtune_mo.options import MoOptions
 
 DEFAULT_TOLERANCE = {True: 1e-2, False: 1e-4}

@@ -16,10 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from ovtune.context import MeasureContext
-from ovtune.errors import MeasurementError
-from ovtune.measure.framework import FrameworkRunner, framework_notes, measure_framework
-from ovtune.storage import model_files
+from ovtune.plugin import MeasureContext, MeasurementError, model_files
+from ovtune.plugin.measure import FrameworkRunner, framework_notes, measure_framework
 from ovtune_mo.options import TorchBaselineOptions
 from ovtune_mo.torch_loader import load_module
 

@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ovtune.errors import ModelLoadError
-from ovtune.importing import ImportReferenceError, import_object
+from ovtune.plugin import ImportReferenceError, ModelLoadError, import_object
 from ovtune_mo.messages import first_line
 
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.context import LoadContext
+    from ovtune.plugin import LoadContext
     from ovtune_mo.options import TorchOptions
 
 MISSING_TORCH = "PyTorch sources need torch: pip install 'ovtune-mo[torch]'"
@@ -127,7 +126,7 @@ def example_input(module: Any, options: TorchOptions, context: LoadContext, *, r
 
 
 def _example_arrays(options: TorchOptions, context: LoadContext) -> dict[str, np.ndarray] | None:
-    from ovtune.errors import DataError
+    from ovtune.plugin import DataError
 
     name = options.example_input or (context.data_names[0] if context.data_names else None)
     if name is not None:

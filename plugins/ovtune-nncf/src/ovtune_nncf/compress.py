@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ovtune.deploy import compile_config, compile_model
-from ovtune.errors import StageError
-from ovtune.measure.precision import runtime_precision
-from ovtune.nncf_console import nncf_reason, progress_dataset, quiet_nncf
+from ovtune.plugin import StageError, compile_config, compile_model
+from ovtune.plugin.measure import runtime_precision
+from ovtune_nncf.common import nncf_reason, progress_dataset, quiet_nncf
 from ovtune_nncf.options import INT8_MODES, CompressWeightsOptions
 from ovtune_nncf.weights import LayerWeights, layer_weights, summarize
 
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.context import StageContext, StageResult
+    from ovtune.plugin import StageContext, StageResult
 
 FLOAT_TYPES = {"f32", "f16", "bf16", "f64"}
 EIGHT_BIT = {"u8", "i8", "f8e4m3", "f8e5m2"}
@@ -31,7 +30,7 @@ def run(model: ov.Model, options: CompressWeightsOptions, context: StageContext)
     import nncf
     import openvino as ov
 
-    from ovtune.context import StageResult
+    from ovtune.plugin import StageResult
 
     before = layer_weights(model)
     compressed = model.clone()

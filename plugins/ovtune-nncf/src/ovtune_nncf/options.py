@@ -9,9 +9,8 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, model_validator
 
-from ovtune.fields import DataName, Reference
-from ovtune.nncf_console import IgnoredScope
-from ovtune.types import Options
+from ovtune.plugin import DataName, Options, Reference
+from ovtune_nncf.common import IgnoredScope
 
 WeightMode = Literal[
     "int8_sym",

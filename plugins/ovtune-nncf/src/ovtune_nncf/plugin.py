@@ -7,12 +7,11 @@ stage modules when a run reaches them, PyTorch only by the training stages.
 
 from __future__ import annotations
 
-import ovtune
-from ovtune.types import Stage
+from ovtune.plugin import Stage, hookimpl
 from ovtune_nncf.options import CompressWeightsOptions, PruneOptions, QatOptions
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_stages() -> list[Stage]:
     return [
         Stage(
@@ -20,17 +19,20 @@ def ovtune_register_stages() -> list[Stage]:
             summary="NNCF weight compression (INT8, INT4, NF4, FP4, ...): smaller weights, activations untouched",
             options=CompressWeightsOptions,
             run="ovtune_nncf.compress:run",
+            libraries=("nncf",),
         ),
         Stage(
             name="nncf.qat",
             summary="Quantization-aware training of the PyTorch source with NNCF, then INT8 OpenVINO model",
             options=QatOptions,
             run="ovtune_nncf.training:run_qat",
+            libraries=("nncf", "torch"),
         ),
         Stage(
             name="nncf.prune",
             summary="NNCF magnitude pruning of the PyTorch source with fine-tuning; sparsity and its effect recorded",
             options=PruneOptions,
             run="ovtune_nncf.training:run_prune",
+            libraries=("nncf", "torch"),
         ),
     ]

@@ -17,19 +17,22 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ovtune.deploy import compile_config, compile_model
-from ovtune.errors import StageError, runtime_reason
-from ovtune.importing import ImportReferenceError, import_object
-from ovtune.measure.evaluation import Evaluator
-from ovtune.measure.precision import runtime_precision
-from ovtune.nncf_console import nncf_reason, quiet_nncf
+from ovtune.plugin import (
+    ImportReferenceError,
+    StageError,
+    compile_config,
+    compile_model,
+    import_object,
+    runtime_reason,
+)
+from ovtune.plugin.measure import Evaluator, runtime_precision
+from ovtune_nncf.common import nncf_reason, quiet_nncf
 from ovtune_nncf.options import TORCH_MISSING, PruneOptions, QatOptions, TrainingOptions
 
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.context import StageContext, StageResult
-    from ovtune.types import Dataset, Sample
+    from ovtune.plugin import Dataset, Sample, StageContext, StageResult
 
 
 def run_qat(model: ov.Model, options: QatOptions, context: StageContext) -> StageResult:
@@ -103,10 +106,9 @@ class _TorchSource:
     """The recipe's PyTorch module, how to feed it ovtune's samples, and how to judge it."""
 
     def __init__(self, model: ov.Model, context: StageContext):
-        from ovtune_mo.options import TorchOptions
-        from ovtune_mo.torch_loader import load_module
+        from ovtune_mo.torch import TorchOptions, load_module
 
-        from ovtune.context import LoadContext
+        from ovtune.plugin import LoadContext
 
         if context.index != 1:
             raise StageError(
@@ -247,7 +249,7 @@ def _result(
 ) -> StageResult:
     import openvino as ov
 
-    from ovtune.context import StageResult
+    from ovtune.plugin import StageResult
 
     compiled = compile_model(ov.Core(), model, context.deploy.device, compile_config(context.deploy))
     precision = runtime_precision(compiled)

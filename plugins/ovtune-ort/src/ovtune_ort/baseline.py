@@ -18,10 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ovtune.context import MeasureContext
-from ovtune.errors import MeasurementError
-from ovtune.measure.framework import FrameworkRunner, framework_notes, measure_framework
-from ovtune.storage import model_files
+from ovtune.plugin import MeasureContext, MeasurementError, model_files
+from ovtune.plugin.measure import FrameworkRunner, framework_notes, measure_framework
 from ovtune_ort.plugin import OrtOptions
 
 if TYPE_CHECKING:

@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-import ovtune
-from ovtune.types import Baseline, Options
+from ovtune.plugin import Baseline, Options, hookimpl
 
 
 class OrtOptions(Options):
@@ -50,7 +49,7 @@ class OrtOptions(Options):
     )
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_baselines() -> list[Baseline]:
     return [
         Baseline(
@@ -59,5 +58,6 @@ def ovtune_register_baselines() -> list[Baseline]:
             options=OrtOptions,
             run="ovtune_ort.baseline:run",
             suffixes=(".onnx",),
+            libraries=("onnxruntime",),
         )
     ]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ovtune_nncf.common import IgnoredScope
 from pydantic import Field, ValidationInfo, model_validator
 
-from ovtune.fields import DataName, Duration, Reference, recipe_metric
-from ovtune.nncf_console import IgnoredScope
-from ovtune.types import Options
+from ovtune.plugin import DataName, Duration, Options, Reference, recipe_metric
 
 
 class DefaultQuantizationOptions(Options):

@@ -7,12 +7,11 @@ imported by :mod:`ovtune_pot.stage` when a run reaches one of the stages.
 
 from __future__ import annotations
 
-import ovtune
-from ovtune.types import Stage
+from ovtune.plugin import Stage, hookimpl
 from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
 
 
-@ovtune.hookimpl
+@hookimpl
 def ovtune_register_stages() -> list[Stage]:
     return [
         Stage(
@@ -20,11 +19,13 @@ def ovtune_register_stages() -> list[Stage]:
             summary="POT's DefaultQuantization (nncf.quantize): INT8 from calibration data; integer execution checked",
             options=DefaultQuantizationOptions,
             run="ovtune_pot.stage:run_default",
+            libraries=("nncf",),
         ),
         Stage(
             name="pot.accuracy_aware",
             summary="POT's AccuracyAwareQuantization: INT8 within max_drop of the recipe's metric, checked held-out",
             options=AccuracyAwareQuantizationOptions,
             run="ovtune_pot.stage:run_accuracy_aware",
+            libraries=("nncf",),
         ),
     ]

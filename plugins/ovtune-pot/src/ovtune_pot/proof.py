@@ -13,14 +13,12 @@ from __future__ import annotations
 import statistics
 from typing import TYPE_CHECKING, Any
 
-from ovtune.measure.harness import TimingSettings, sync_latency
-from ovtune.measure.inputs import prepare_inputs
-from ovtune.measure.precision import runtime_precision
+from ovtune.plugin.measure import TimingSettings, prepare_inputs, runtime_precision, sync_latency
 
 if TYPE_CHECKING:
     import openvino as ov
 
-    from ovtune.types import Dataset
+    from ovtune.plugin import Dataset
 
 SPEED_ROUNDS = 3
 """Interleaved rounds of the speed check (original, quantized, original, ...)."""

@@ -2,7 +2,7 @@
 
 Both build NNCF datasets from the recipe's ``[data.*]`` entries (items are sample indices, turned
 into model inputs by ``transform``), run NNCF with its console output captured
-(:mod:`ovtune_pot.nncf_console`), report progress through the stage context, and then prove the
+(:mod:`ovtune_nncf.common`), report progress through the stage context, and then prove the
 result: integer execution in the runtime graph, the metric before and after on samples the
 algorithm did not use, and the latency of both models (:mod:`ovtune_pot.proof`).
 """
@@ -15,11 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ovtune.deploy import compile_config, compile_model
-from ovtune.errors import StageError
-from ovtune.importing import ImportReferenceError, import_object
-from ovtune.measure.evaluation import Evaluator
-from ovtune.nncf_console import nncf_reason, progress_dataset, quiet_nncf
+from ovtune_nncf.common import nncf_reason, progress_dataset, quiet_nncf
+
+from ovtune.plugin import ImportReferenceError, StageError, compile_config, compile_model, import_object
+from ovtune.plugin.measure import Evaluator
 from ovtune_pot.options import AccuracyAwareQuantizationOptions, DefaultQuantizationOptions
 from ovtune_pot.proof import integer_execution, speed_check
 
@@ -28,8 +27,7 @@ if TYPE_CHECKING:
 
     import openvino as ov
 
-    from ovtune.context import StageContext, StageResult
-    from ovtune.types import Dataset, Sample
+    from ovtune.plugin import Dataset, Sample, StageContext, StageResult
 
 
 def run_default(model: ov.Model, options: DefaultQuantizationOptions, context: StageContext) -> StageResult:
@@ -203,7 +201,7 @@ def _prove(
 ) -> StageResult:
     import openvino as ov
 
-    from ovtune.context import StageResult
+    from ovtune.plugin import StageResult
 
     context.progress(0, None, "checking the quantized model")
     core = ov.Core()

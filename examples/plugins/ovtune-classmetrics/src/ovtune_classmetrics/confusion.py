@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ovtune.errors import DataError
-from ovtune.types import MetricAccumulator, Sample
+from ovtune.plugin import DataError, MetricAccumulator, Sample
 from ovtune_classmetrics.options import ClassMetricOptions
 
 

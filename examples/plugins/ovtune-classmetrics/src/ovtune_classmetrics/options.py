@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ovtune.types import Options
+from ovtune.plugin import Options
 
 
 class ClassMetricOptions(Options):

@@ -6,8 +6,7 @@ types and the options models; the accumulators (numpy) are named by strings.
 
 from __future__ import annotations
 
-from ovtune import hookimpl
-from ovtune.types import Metric
+from ovtune.plugin import Metric, hookimpl
 from ovtune_classmetrics.options import ClassMetricOptions
 
 

@@ -1,16 +1,18 @@
-"""The demo CNN as a PyTorch module, for recipes whose stages train (``nncf.qat``, ``nncf.prune``).
+"""ovtune's demo CNN as a PyTorch source, for the ``torch`` loader and baseline and for
+recipes whose stages train (``nncf.qat``, ``nncf.prune``).
 
 ``examples/digits/train.py`` trained the network with BatchNorm and exported it to ONNX, where
 BatchNorm is folded into the convolutions. :class:`DigitsNet` is that exported network: six 3x3
 convolutions with bias and ReLU, two max-pools, global average pooling and a linear layer.
-:func:`load` reads its weights from the bundled ONNX file through OpenVINO (a dependency of
-ovtune already), so the PyTorch source and ``digits_cnn.onnx`` are the same model::
+:func:`load` reads its weights from ovtune's bundled ONNX file through OpenVINO, so the PyTorch
+source and ``digits_cnn.onnx`` are the same model::
 
     [model]
-    source = "torch:ovtune.demo.torch_model:load"
+    source = "torch:ovtune_mo.demo:load"
 
-torch is imported only when this module is, and it is not a dependency of ovtune: install it
-with ``pip install 'ovtune-nncf[torch]'`` (or ``'ovtune-mo[torch]'``).
+A public module of ovtune-mo (with :mod:`ovtune_mo.torch`). It lives here, not in ovtune, because
+ovtune knows no framework but OpenVINO; torch is imported when this module is: install it with
+``pip install 'ovtune-mo[torch]'`` (or ``'ovtune-nncf[torch]'``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ovtune.demo import model_path
+from ovtune.plugin import demo_model_path
+
+__all__ = ["DigitsNet", "load"]
 
 CHANNELS = (32, 64, 64, 128, 128, 256)
 POOL_AFTER = (2, 4)
@@ -65,7 +69,7 @@ def _onnx_weights() -> list[tuple[np.ndarray, np.ndarray]]:
     (a weight, then its bias; Gemm's alpha and beta are 1 in this export)."""
     import openvino as ov
 
-    model = ov.Core().read_model(str(model_path()))
+    model = ov.Core().read_model(str(demo_model_path()))
     tensors = [
         np.array(op.get_data(), dtype=np.float32)
         for op in model.get_ordered_ops()
@@ -75,5 +79,5 @@ def _onnx_weights() -> list[tuple[np.ndarray, np.ndarray]]:
     ]
     expected = 2 * (len(CHANNELS) + 1)
     if len(tensors) != expected:
-        raise RuntimeError(f"{model_path().name}: expected {expected} weight tensors, found {len(tensors)}")
+        raise RuntimeError(f"{demo_model_path().name}: expected {expected} weight tensors, found {len(tensors)}")
     return list(zip(tensors[0::2], tensors[1::2], strict=True))

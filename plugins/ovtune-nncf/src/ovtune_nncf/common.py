@@ -1,9 +1,11 @@
 """NNCF as ovtune's stages use it: console output kept out of ovtune's, errors as one line,
-and recipe datasets as NNCF datasets that report progress.
+recipe datasets as NNCF datasets that report progress, and the ``ignored_scope`` options table.
 
-ovtune itself does not depend on NNCF; this module imports it only inside the functions, which
-the ``ovtune-pot`` and ``ovtune-nncf`` stages (and any third-party stage built on NNCF) use
-around their NNCF calls.
+This is ovtune-nncf's public module (its names are in ``__all__``): the ``ovtune-pot`` stages
+and any third-party stage built on NNCF use it around their NNCF calls, and depend on
+ovtune-nncf for it. ovtune itself knows no technique and does not depend on NNCF. NNCF is
+imported only inside the functions, so options models can use :class:`IgnoredScope` and stay
+light.
 
 NNCF logs to stdout through its own handler and draws rich progress bars on stdout, which would
 garble ovtune's progress display and tables. While a quantization runs, stdout is redirected
@@ -22,11 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ovtune.types import Options
+from ovtune.plugin import Options
 
 if TYPE_CHECKING:
-    from ovtune.context import StageContext
-    from ovtune.types import Dataset, Sample
+    from ovtune.plugin import Dataset, Sample, StageContext
+
+__all__ = ["IgnoredScope", "nncf_reason", "progress_dataset", "quiet_nncf"]
 
 
 class IgnoredScope(Options):

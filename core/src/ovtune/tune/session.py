@@ -1,20 +1,24 @@
-"""``ovtune tune RECIPE``: run the search, confirm the finalists, write the results.
+"""One tune session: run the search, confirm the finalists, write the results.
 
-Ctrl-C (or a killed process) loses at most the trial that was running: every finished trial is
-in the journal, and running the same command again resumes from it.
+The library side of ``ovtune tune`` (the command is :mod:`ovtune.cli.tune`): it takes a plugin
+host and reports progress lines through a callback, so it runs the same under the command line,
+a notebook or a test, with no command-line library. Ctrl-C (or a killed process) loses at most
+the trial that was running: every finished trial is in the journal, and running the same
+session again resumes from it.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
-
 from ovtune import __version__
-from ovtune.errors import OvtuneError, RecipeError
+from ovtune.errors import RecipeError
+from ovtune.recipe import build_recipe, load_recipe
 from ovtune.run_folder import RunFolder
 from ovtune.tune.choice import (
     OBJECTIVE_VALUE,
@@ -27,22 +31,21 @@ from ovtune.tune.choice import (
 )
 from ovtune.tune.journal import Journal
 from ovtune.tune.search import objective_hint, run_search
-from ovtune.tune.space import Config, SearchSpace
+from ovtune.tune.space import Config, SearchSpace, check_recipe_space
 from ovtune.tune.trials import TrialRunner
 
 TUNE_SCHEMA_VERSION = 1
 
+Say = Callable[[str], None]
+"""Where a session reports progress: one line at a time (the command line prints to stderr)."""
 
-class BoundsUnmetError(OvtuneError):
-    """The tune finished, but nothing meets the bounds (exit status 1, like a failed gate)."""
 
-    exit_code = 1
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def load_space(recipe_path: Path, host: Any) -> tuple[Any, SearchSpace]:
-    """The recipe (validated, ``[tune]`` included) and its search space."""
-    from ovtune.recipe import load_recipe
-
+    """The recipe (validated) and its search space, every listed value checked once."""
     recipe = load_recipe(recipe_path, host.registry)
     if recipe.document.tune is None:
         raise RecipeError(
@@ -50,7 +53,9 @@ def load_space(recipe_path: Path, host: Any) -> tuple[Any, SearchSpace]:
             file=recipe_path,
             key="tune",
         )
-    return recipe, SearchSpace.from_recipe(recipe.raw, recipe.document.tune)
+    space = check_recipe_space(recipe, host.registry, file=recipe_path)
+    assert space is not None
+    return recipe, space
 
 
 def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
@@ -59,18 +64,25 @@ def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
 
 
 def run_tune(
-    recipe_path: Path, host: Any, *, out: Path | None = None, fresh: bool = False, force: bool = False
+    recipe_path: Path,
+    host: Any,
+    *,
+    out: Path | None = None,
+    fresh: bool = False,
+    force: bool = False,
+    say: Say = _to_stderr,
 ) -> dict[str, Any]:
     """Search, confirm, choose and write; returns the tune report. The tune folder is
-    claimed (marker and lock) for the whole session: two tunes never share one."""
+    claimed (marker and lock) for the whole session: two tunes never share one. ``say``
+    receives the progress lines (resuming, the reference, each trial, the confirmation)."""
     recipe, space = load_space(recipe_path, host)
     folder = tune_dir_for(recipe_path, recipe.name, out)
     with RunFolder(folder, force=force, kind="tune"):
-        return _tune_into(folder, recipe, space, host, recipe_path=recipe_path, fresh=fresh)
+        return _tune_into(folder, recipe, space, host, recipe_path=recipe_path, fresh=fresh, say=say)
 
 
 def _tune_into(
-    folder: Path, recipe: Any, space: SearchSpace, host: Any, *, recipe_path: Path, fresh: bool
+    folder: Path, recipe: Any, space: SearchSpace, host: Any, *, recipe_path: Path, fresh: bool, say: Say
 ) -> dict[str, Any]:
     section = space.section
     journal = Journal(folder)
@@ -78,26 +90,26 @@ def _tune_into(
     previous = journal.start(header, fresh=fresh)
     runner = TrialRunner(space, host, recipe.path or recipe_path.resolve(), recipe.base_dir, folder / "work")
     if previous:
-        click.echo(f"resuming: {len(previous)} finished trial(s) in {journal.path}", err=True)
+        say(f"resuming: {len(previous)} finished trial(s) in {journal.path}")
     started = time.perf_counter()
     defaults = space.defaults(objective_hint(section.objective))
     reference = runner.measure_reference(defaults[0])
     if reference is not None:
-        click.echo(f"reference: original model in f32, {reference['metric']} = {reference['value']:.4g}", err=True)
+        say(f"reference: original model in f32, {reference['metric']} = {reference['value']:.4g}")
     runner.resume(previous)
 
     def started_trial(number: int, label: str) -> None:
-        click.echo(f"trial {number}/{section.trials}: {label}", err=True)
+        say(f"trial {number}/{section.trials}: {label}")
 
     def finished_trial(trial: dict[str, Any]) -> None:
-        click.echo(f"  {_trial_line(trial, space)}", err=True)
+        say(f"  {_trial_line(trial, space)}")
 
     state = run_search(space, runner, journal, previous, on_trial=finished_trial, on_start=started_trial)
     trials = state.trials
     for trial in trials:
         trial["violations"] = violations(trial, section.constraints) if trial.get("state") == "complete" else {}
         trial["feasible"] = trial.get("state") == "complete" and not trial["violations"]
-    decision = _decide(trials, space, runner)
+    decision = _decide(trials, space, runner, say)
     front = pareto_front([t for t in trials if t.get("state") == "complete" and t.get("values")])
     report: dict[str, Any] = {
         "schema_version": TUNE_SCHEMA_VERSION,
@@ -136,7 +148,7 @@ def _tune_into(
     return report
 
 
-def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner) -> Decision:
+def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner, say: Say) -> Decision:
     section = space.section
     pool, notes, status = candidates(trials, section.constraints, section.objective)
     if not pool:
@@ -144,10 +156,7 @@ def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunne
     finalists = pool[: section.finalists] if status == "met" else pool[:1]
     confirmation: dict[int, list[float]] = {}
     if section.confirm and len(finalists) > 1 and section.objective != "size":
-        click.echo(
-            f"confirming {len(finalists)} finalists: {section.confirm} interleaved rounds of {section.objective}",
-            err=True,
-        )
+        say(f"confirming {len(finalists)} finalists: {section.confirm} interleaved rounds of {section.objective}")
         key = OBJECTIVE_VALUE[section.objective][0]
         for _ in range(section.confirm):
             for trial in finalists:
@@ -175,7 +184,6 @@ def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunne
 def _write_winner(
     folder: Path, decision: Decision, space: SearchSpace, *, runner: TrialRunner, recipe: Any
 ) -> dict[str, str]:
-    from ovtune.recipe import build_recipe
     from ovtune.tune.outputs import DEPLOY_DIR, write_best_recipe, write_deploy_folder
 
     assert decision.winner is not None
@@ -263,19 +271,3 @@ def _print(report: dict[str, Any], space: SearchSpace) -> None:
 
 def _fmt(value: Any) -> str:
     return "" if value is None else f"{value:.4g}"
-
-
-@click.command("tune")
-@click.argument("recipe", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), help="Tune folder (default: runs/NAME-tune next to RECIPE).")
-@click.option("--fresh", is_flag=True, help="Forget the finished trials of an earlier tune and start over.")
-@click.option("--force", is_flag=True, help="Write into --out even if it is not an ovtune folder.")
-def tune_command(recipe: Path, out: Path | None, fresh: bool, force: bool) -> None:
-    """Search RECIPE's [tune] space for the best configuration that meets its bounds."""
-    from ovtune.cli import state
-
-    host = state().host()
-    host.registry.check()
-    report = run_tune(recipe, host, out=out, fresh=fresh, force=force)
-    if report["decision"]["status"] != "met":
-        raise BoundsUnmetError("no configuration meets every bound of [tune.constraints]; see the notes above")
