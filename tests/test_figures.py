@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_tune import tune_report, write_tune_recipe
 
 from ovtune import hookimpl
 from ovtune.figures import FigureCatalog, builtin_catalog
@@ -125,3 +126,46 @@ def test_a_bad_figure_declaration_fails_at_registration() -> None:
         Figure(key="a b", label="x")
     with pytest.raises(ValueError, match="format"):
         Figure(key="x", label="x", format="q")
+
+
+def _constant_bytes(model_path: Path) -> int:
+    import openvino as ov
+
+    model = ov.Core().read_model(str(model_path))
+    return sum(op.get_byte_size() for op in model.get_ops() if op.get_type_name() == "Constant")
+
+
+def test_a_plugin_figure_is_a_tune_objective_and_bound(
+    ovtune_project: RecipeProject, ovtune_register: Callable[..., None], ovtune_cli: Cli
+) -> None:
+    """INT8 weights take fewer bytes: with energy (J per weight byte) as the objective and a
+    bound the float model breaks, the tuner must choose the quantized model."""
+    import ovtune_pot.plugin
+
+    ovtune_register(EnergyPlugin(), name="energy")
+    ovtune_register(ovtune_pot.plugin, name="pot", distribution="ovtune-pot")
+    recipe = write_tune_recipe(ovtune_project, objective="energy", trials=2, max_drop=0.05, precisions='["f32"]')
+    float_joules = _constant_bytes(ovtune_project.root / "digits_cnn.onnx") * 1e-6
+    bound = f'max = {{ "energy.joules" = {float_joules * 0.9} }}\n'
+    text = recipe.read_text().replace("[tune.constraints]\n", "[tune.constraints]\n" + bound)
+    recipe.write_text(text.replace('hint = ["latency", "throughput"]', 'hint = ["latency"]'))
+    result = ovtune_cli("tune", str(recipe))
+    assert result.exit_code == 0, result.stderr
+    report = tune_report(ovtune_project)
+    assert report["objective_figure"]["id"] == "energy.joules"
+    by_variant = {t["label"].split()[0]: t for t in report["trials"]}
+    assert by_variant["float"]["violations"] == {'max."energy.joules"': pytest.approx(float_joules * 0.1, rel=1e-3)}
+    winner = next(t for t in report["trials"] if t["number"] == report["decision"]["winner"])
+    assert winner["label"].startswith("int8") and winner["values"]["energy.joules"] < float_joules * 0.9
+    assert "has the lowest energy J" in report["decision"]["reason"]
+    tune_md = (ovtune_project.root / "runs" / "digits-tune" / "tune.md").read_text()
+    assert "| energy J |" in tune_md
+
+
+def test_an_unknown_tune_objective_is_one_error_at_its_key(ovtune_project: RecipeProject, ovtune_cli: Cli) -> None:
+    recipe = write_tune_recipe(ovtune_project, objective="energy")
+    result = ovtune_cli("validate", str(recipe))
+    assert result.exit_code == 2, result.stderr
+    assert "tune.objective: 'energy' is not a figure of an installed measurement; choose among: first_inference" in (
+        result.stderr
+    )

@@ -7,6 +7,7 @@ validated section and checks the search space it defines once the recipe is buil
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -17,7 +18,7 @@ from ovtune.fields import Duration
 DEPLOY_CHOICES = ("hint", "streams", "requests", "threads", "precision", "pinning")
 """``[deploy]`` keys that ``[tune.deploy]`` can search over."""
 
-Objective = Literal["throughput", "latency", "latency.p90", "first_inference", "size"]
+_FIGURE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 CHOICE_KEY = re.compile(r"^(\d+)\.([A-Za-z_][A-Za-z0-9_]*)$")
 """A variant's choice key: ``N.option`` (stage N of the variant, counted from 1)."""
@@ -39,6 +40,23 @@ class TuneConstraints(_Strict):
     )
     max_latency_ms: float | None = Field(None, gt=0, description="Largest accepted median latency, ms")
     max_size_mb: float | None = Field(None, gt=0, description="Largest accepted model size on disk, MB")
+    max: dict[str, float] = Field(
+        default_factory=dict,
+        description="Figure -> largest accepted value, for any declared figure ('\"energy.joules\" = 0.5')",
+    )
+    min: dict[str, float] = Field(
+        default_factory=dict, description="Figure -> smallest accepted value ('\"throughput.fps\" = 500')"
+    )
+
+    @field_validator("max", "min")
+    @classmethod
+    def _figure_names(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, limit in value.items():
+            if not _FIGURE_NAME.match(name):
+                raise ValueError(f"{name!r}: name a figure as MEASUREMENT.KEY, e.g. 'latency.p90_ms'")
+            if not math.isfinite(limit):
+                raise ValueError(f"{name!r}: the bound must be a finite number")
+        return value
 
 
 class TuneVariant(_Strict):
@@ -72,10 +90,12 @@ class TuneVariant(_Strict):
 class TuneSection(_Strict):
     """What ``ovtune tune`` searches, what it optimizes, and within which budget."""
 
-    objective: Objective = Field(
+    objective: str = Field(
         "throughput",
-        description="throughput (maximize FPS), latency / latency.p90 (minimize median / p90 ms), "
-        "first_inference (minimize cold start with the model cache), size (minimize MB)",
+        description="The figure to optimize: throughput (maximize FPS), latency / latency.p90 (minimize "
+        "median / p90 ms), first_inference (minimize cold start with the model cache), size (minimize MB), "
+        "or any figure a measurement declares (MEASUREMENT or MEASUREMENT.KEY)",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$",
     )
     budget: Duration = Field(600.0, gt=0, description="Time budget for the search ('5m', '90s')")
     trials: int = Field(24, ge=1, le=10_000, description="Trial budget: configurations measured at most")

@@ -13,69 +13,55 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovtune.recipe_sections.tune import Objective, TuneConstraints
-
-OBJECTIVE_VALUE: dict[str, tuple[str, bool, str]] = {
-    "throughput": ("fps", True, "FPS"),
-    "latency": ("latency_ms", False, "ms median latency"),
-    "latency.p90": ("latency_p90_ms", False, "ms p90 latency"),
-    "first_inference": ("first_inference_ms", False, "ms first inference (cached)"),
-    "size": ("size_mb", False, "MB"),
-}
-"""objective -> (trial value key, higher is better, unit)."""
-
-PARETO_AXES = (("drop", False), ("latency_ms", False), ("fps", True), ("size_mb", False))
+from ovtune.tune.goals import HIGHER_AXES, PARETO_AXES, Bound, Goal
 
 
-def objective_value(trial: dict[str, Any], objective: Objective) -> float | None:
-    key = OBJECTIVE_VALUE[objective][0]
-    value = (trial.get("values") or {}).get(key)
-    return float(value) if value is not None else None
+def objective_value(trial: dict[str, Any], goal: Goal) -> float | None:
+    return goal.value(trial)
 
 
-def violations(trial: dict[str, Any], constraints: TuneConstraints) -> dict[str, float]:
+def violations(trial: dict[str, Any], bounds: Sequence[Bound]) -> dict[str, float]:
     """Bound -> how far the trial is past it (only the bounds it breaks)."""
     values = trial.get("values") or {}
     broken = {}
-    for bound, key in (("max_drop", "drop"), ("max_latency_ms", "latency_ms"), ("max_size_mb", "size_mb")):
-        limit = getattr(constraints, bound)
-        value = values.get(key)
-        if limit is None:
-            continue
-        if value is None:
-            broken[bound] = float("inf")
-        elif value > limit:
-            broken[bound] = float(value) - limit
+    for bound in bounds:
+        excess = bound.excess(values.get(bound.key))
+        if excess > 0:
+            broken[bound.name] = excess
     return broken
 
 
-def constraint_values(trial: dict[str, Any], constraints: TuneConstraints) -> list[float]:
+def constraint_values(trial: dict[str, Any], bounds: Sequence[Bound]) -> list[float]:
     """Optuna's convention: one number per bound, <= 0 when it holds."""
     values = trial.get("values") or {}
     result = []
-    for bound, key in (("max_drop", "drop"), ("max_latency_ms", "latency_ms"), ("max_size_mb", "size_mb")):
-        limit = getattr(constraints, bound)
-        if limit is not None:
-            value = values.get(key)
-            result.append(1e9 if value is None else float(value) - limit)
+    for bound in bounds:
+        value = values.get(bound.key)
+        if value is None:
+            result.append(1e9)
+        else:
+            result.append(float(value) - bound.limit if bound.upper else bound.limit - float(value))
     return result or [0.0]
 
 
-def pareto_front(trials: Sequence[dict[str, Any]]) -> list[int]:
+def pareto_front(trials: Sequence[dict[str, Any]], goal: Goal | None = None) -> list[int]:
     """Numbers of the complete trials no other trial beats on every axis (accuracy drop,
-    median latency, throughput, size)."""
+    median latency, throughput, size, and the goal's figure)."""
+    axes = [(key, key in HIGHER_AXES) for key in PARETO_AXES]
+    if goal is not None and goal.key not in PARETO_AXES:
+        axes.append((goal.key, goal.higher))
     points = []
     for trial in trials:
         values = trial.get("values") or {}
         point: list[float | None] = []
-        for key, higher in PARETO_AXES:
+        for key, higher in axes:
             value = values.get(key)
             if value is None:
                 point.append(None)
                 continue
             point.append(-float(value) if higher else float(value))
         points.append((trial["number"], point))
-    usable = [axis for axis in range(len(PARETO_AXES)) if all(p[axis] is not None for _, p in points)]
+    usable = [axis for axis in range(len(axes)) if all(p[axis] is not None for _, p in points)]
     front = []
     for number, point in points:
         dominated = False
@@ -102,20 +88,17 @@ class Decision:
     confirmation: dict[int, list[float]] = field(default_factory=dict)
 
 
-def feasible(trials: Sequence[dict[str, Any]], constraints: TuneConstraints, objective: Objective) -> list[Any]:
+def feasible(trials: Sequence[dict[str, Any]], bounds: Sequence[Bound], goal: Goal) -> list[Any]:
     return [
-        t
-        for t in trials
-        if t.get("state") == "complete" and objective_value(t, objective) is not None and not violations(t, constraints)
+        t for t in trials if t.get("state") == "complete" and goal.value(t) is not None and not violations(t, bounds)
     ]
 
 
-def rank(trials: Sequence[dict[str, Any]], objective: Objective) -> list[dict[str, Any]]:
+def rank(trials: Sequence[dict[str, Any]], goal: Goal) -> list[dict[str, Any]]:
     """Best first, one trial per configuration."""
-    _, higher, _ = OBJECTIVE_VALUE[objective]
     seen: set[str] = set()
     ordered = []
-    for trial in sorted(trials, key=lambda t: objective_value(t, objective) or 0.0, reverse=higher):
+    for trial in sorted(trials, key=lambda t: goal.value(t) or 0.0, reverse=goal.higher):
         key = repr(trial["config"])
         if key not in seen:
             seen.add(key)
@@ -124,11 +107,11 @@ def rank(trials: Sequence[dict[str, Any]], objective: Objective) -> list[dict[st
 
 
 def candidates(
-    trials: Sequence[dict[str, Any]], constraints: TuneConstraints, objective: Objective
+    trials: Sequence[dict[str, Any]], bounds: Sequence[Bound], goal: Goal
 ) -> tuple[list[dict[str, Any]], list[str], str]:
     """The trials the winner may come from, notes on why, and the status."""
     complete = [t for t in trials if t.get("state") == "complete"]
-    ok = feasible(complete, constraints, objective)
+    ok = feasible(complete, bounds, goal)
     notes: list[str] = []
     quantized = [t for t in complete if t.get("quantized")]
     if quantized and not any(t.get("quantized") for t in ok):
@@ -136,7 +119,7 @@ def candidates(
         drop = (best.get("values") or {}).get("drop")
         notes.append(
             f"every quantized configuration ({len(quantized)} trial{'s' if len(quantized) > 1 else ''}) breaks "
-            + ", ".join(f"{bound}" for bound in sorted(violations(best, constraints)) or ["a bound"])
+            + ", ".join(f"{bound}" for bound in sorted(violations(best, bounds)) or ["a bound"])
             + (
                 f"; the smallest accuracy drop was {drop:.4g} (trial {best['number']}: {best['label']})"
                 if drop is not None
@@ -145,20 +128,21 @@ def candidates(
             + "; the choice is among float configurations"
         )
     if ok:
-        return rank(ok, objective), notes, "met"
+        return rank(ok, goal), notes, "met"
     floats = [t for t in complete if not t.get("quantized")]
     if not floats:
         return [], [*notes, "no trial completed with a float model"], "unmet"
 
     def badness(trial: dict[str, Any]) -> tuple[float, float]:
-        broken = violations(trial, constraints)
-        return sum(broken.values()), -(objective_value(trial, objective) or 0.0)
+        broken = violations(trial, bounds)
+        value = goal.value(trial) or 0.0
+        return sum(broken.values()), -value if goal.higher else value
 
     least_bad = min(floats, key=badness)
     notes.append(
         "no configuration meets every bound; returning the float configuration closest to them "
         f"(trial {least_bad['number']}: {least_bad['label']}, past "
-        + ", ".join(f"{bound} by {amount:.4g}" for bound, amount in violations(least_bad, constraints).items())
+        + ", ".join(f"{bound} by {amount:.4g}" for bound, amount in violations(least_bad, bounds).items())
         + ")"
     )
     return [least_bad], notes, "unmet"
@@ -173,12 +157,12 @@ def explain(
     runner_up: dict[str, Any] | None,
     *,
     confirmation: dict[int, list[float]],
-    objective: Objective,
-    constraints: TuneConstraints,
+    goal: Goal,
+    bounds: Sequence[Bound],
     default: dict[str, Any] | None,
 ) -> str:
     """One paragraph: what won, by how much, against what, and that it meets the bounds."""
-    key, higher, unit = OBJECTIVE_VALUE[objective]
+    key, higher, unit = goal.key, goal.higher, goal.unit
     confirmed = winner["number"] in confirmation
 
     def value_of(trial: dict[str, Any]) -> float:
@@ -189,7 +173,7 @@ def explain(
     best = value_of(winner)
     how = f"median of {len(confirmation[winner['number']])} interleaved rounds" if confirmed else "search measurement"
     parts = [
-        f"trial {winner['number']} ({winner['label']}) has the {'highest' if higher else 'lowest'} {objective}: "
+        f"trial {winner['number']} ({winner['label']}) has the {'highest' if higher else 'lowest'} {goal.name}: "
         f"{best:.4g} {unit} ({how})"
     ]
     if runner_up is not None:
@@ -202,14 +186,8 @@ def explain(
             ratio = best / base if higher else base / best
             parts.append(f"{ratio:.2f}x the default configuration (trial {default['number']}: {default['label']})")
     values = winner.get("values") or {}
-    bounds = []
-    if constraints.max_drop is not None and values.get("drop") is not None:
-        bounds.append(f"accuracy drop {values['drop']:.4g} <= {constraints.max_drop:g}")
-    if constraints.max_latency_ms is not None and values.get("latency_ms") is not None:
-        bounds.append(f"median latency {values['latency_ms']:.3g} ms <= {constraints.max_latency_ms:g}")
-    if constraints.max_size_mb is not None and values.get("size_mb") is not None:
-        bounds.append(f"size {values['size_mb']:.3g} MB <= {constraints.max_size_mb:g}")
-    if bounds:
-        parts.append("meets " + ", ".join(bounds))
+    met = [bound.describe(values[bound.key]) for bound in bounds if values.get(bound.key) is not None]
+    if met:
+        parts.append("meets " + ", ".join(met))
     parts.append(f"ran in {winner.get('precision', '?')}")
     return "; ".join(parts)

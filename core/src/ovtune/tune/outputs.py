@@ -19,7 +19,9 @@ import tomli_w
 
 from ovtune import __version__
 from ovtune.deploy import compile_config
+from ovtune.figures import FigureCatalog
 from ovtune.storage import atomic_directory, atomic_write_text, model_files
+from ovtune.tune.goals import DROP, PARETO_AXES
 
 DEPLOY_DIR = "deploy"
 CONFIG_NAME = "config.json"
@@ -63,7 +65,10 @@ def write_report(folder: Path, report: dict[str, Any]) -> list[Path]:
     atomic_write_text(folder / "tune.json", json.dumps(report, indent=2, default=str) + "\n")
     chart_dir = folder / "charts"
     chart_dir.mkdir(exist_ok=True)
-    pseudo = {"models": [_as_model(trial) for trial in report["trials"] if trial.get("state") == "complete"]}
+    pseudo = {
+        "figures": report.get("figures", []),
+        "models": [_as_model(trial) for trial in report["trials"] if trial.get("state") == "complete"],
+    }
     written = [folder / "tune.json"]
     images = []
     for chart in charts(pseudo):
@@ -95,23 +100,37 @@ def _markdown(report: dict[str, Any], images: list[tuple[str, Path]]) -> str:
     lines += [f"- {note}" for note in decision.get("notes", [])]
     if decision.get("notes"):
         lines.append("")
-    lines += ["| # | configuration | precision | drop | latency ms | FPS | size MB | feasible | Pareto |"]
-    lines += ["|---|---|---|---|---|---|---|---|---|"]
+    catalog = FigureCatalog.from_report(report)
+    keys = _shown(report)
+    headers = [_header(catalog, key) for key in keys]
+    lines += ["| # | configuration | precision | " + " | ".join(headers) + " | feasible | Pareto |"]
+    lines += ["|" + "---|" * (len(headers) + 5)]
     front = set(report.get("pareto_front", []))
     for trial in report["trials"]:
         values = trial.get("values") or {}
         if trial.get("state") != "complete":
-            lines.append(f"| {trial['number']} | {trial['label']} | failed: {trial.get('error', '')} | | | | | | |")
+            error = f"failed: {trial.get('error', '')}"
+            lines.append(f"| {trial['number']} | {trial['label']} | {error} |" + " |" * (len(keys) + 2))
             continue
-        lines.append(
-            f"| {trial['number']} | {trial['label']} | {trial.get('precision', '?')} | {_fmt(values.get('drop'))} | "
-            f"{_fmt(values.get('latency_ms'))} | {_fmt(values.get('fps'))} | {_fmt(values.get('size_mb'))} | "
-            f"{'yes' if trial.get('feasible') else 'no'} | {'*' if trial['number'] in front else ''} |"
-        )
+        cells = [str(trial["number"]), trial["label"], str(trial.get("precision", "?"))]
+        cells += [_fmt(values.get(key)) for key in keys]
+        cells += ["yes" if trial.get("feasible") else "no", "*" if trial["number"] in front else ""]
+        lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for title, path in images:
         lines += [f"![{title}](charts/{path.name})", ""]
     return "\n".join(lines)
+
+
+def _shown(report: dict[str, Any]) -> list[str]:
+    """The trial values the table shows: the Pareto axes and the objective's figure."""
+    goal = (report.get("objective_figure") or {}).get("id")
+    return [*PARETO_AXES, *([goal] if goal and goal not in PARETO_AXES else [])]
+
+
+def _header(catalog: FigureCatalog, key: str) -> str:
+    figure = catalog.get(key)
+    return "drop" if key == DROP else figure.label if figure else key
 
 
 def _fmt(value: Any) -> str:

@@ -14,11 +14,12 @@ what was measured, and no finished configuration is measured again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovtune.tune.choice import OBJECTIVE_VALUE, constraint_values, objective_value
+from ovtune.tune.choice import constraint_values, objective_value
+from ovtune.tune.goals import Bound, Goal
 from ovtune.tune.journal import Journal
 from ovtune.tune.space import Config, SearchSpace
 from ovtune.tune.trials import TrialRunner
@@ -43,8 +44,9 @@ class SearchState:
         return sum(float(t.get("seconds", 0.0)) for t in self.trials)
 
 
-def objective_hint(objective: str) -> str:
-    return "throughput" if objective == "throughput" else "latency"
+def objective_hint(goal: Goal) -> str:
+    """The performance hint that matches the goal (throughput for throughput, else latency)."""
+    return "throughput" if goal.measurement == "throughput" else "latency"
 
 
 def run_search(
@@ -61,17 +63,16 @@ def run_search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     section = space.section
     state = SearchState(trials=list(previous), resumed=len(previous))
-    defaults = space.defaults(objective_hint(section.objective))
+    defaults = space.defaults(objective_hint(space.goal))
     sampler: optuna.samplers.BaseSampler
     if section.sampler == "random":
         sampler = optuna.samplers.RandomSampler(seed=section.seed)
     else:
         # constrained TPE: the constraints each trial carries (set_constraint) steer it
         sampler = optuna.samplers.TPESampler(seed=section.seed, n_startup_trials=max(len(defaults) + 2, 4))
-    _, higher, _ = OBJECTIVE_VALUE[section.objective]
-    study = optuna.create_study(direction="maximize" if higher else "minimize", sampler=sampler)
+    study = optuna.create_study(direction="maximize" if space.goal.higher else "minimize", sampler=sampler)
     for trial in state.trials:
-        _replay(study, space, trial, section)
+        _replay(study, space, trial)
     done = state.by_key()
     for config in defaults:
         if config.key() not in done:
@@ -93,7 +94,7 @@ def run_search(
         config = _suggest(ask, space)
         if config.key() in done:
             repeats += 1
-            _tell(study, ask, done[config.key()], section)
+            _tell(study, ask, done[config.key()], space)
             if repeats >= MAX_REPEATS:
                 state.stopped_by = "the sampler proposes only configurations already measured"
                 break
@@ -103,12 +104,12 @@ def run_search(
         if on_start:
             on_start(number, space.label(config))
         trial = runner.evaluate(config, number)
-        trial["constraints"] = constraint_values(trial, section.constraints)
-        trial["value"] = objective_value(trial, section.objective)
+        trial["constraints"] = constraint_values(trial, space.bounds)
+        trial["value"] = objective_value(trial, space.goal)
         journal.append(trial)
         state.trials.append(trial)
         done[config.key()] = trial
-        _tell(study, ask, trial, section)
+        _tell(study, ask, trial, space)
         if on_trial:
             on_trial(trial)
     return state
@@ -160,10 +161,10 @@ def _suggest(trial: Any, space: SearchSpace) -> Config:
     return Config(variant.name, choices, deploy)
 
 
-def _tell(study: Any, ask: Any, trial: dict[str, Any], section: Any) -> None:
+def _tell(study: Any, ask: Any, trial: dict[str, Any], space: SearchSpace) -> None:
     import optuna
 
-    for key, bound in enumerate_constraints(trial, section):
+    for key, bound in enumerate_constraints(trial, space.bounds):
         ask.set_constraint(key, bound)
     value = trial.get("value")
     if trial.get("state") != "complete" or value is None:
@@ -172,13 +173,13 @@ def _tell(study: Any, ask: Any, trial: dict[str, Any], section: Any) -> None:
         study.tell(ask, float(value))
 
 
-def enumerate_constraints(trial: dict[str, Any], section: Any) -> list[tuple[str, float]]:
+def enumerate_constraints(trial: dict[str, Any], bounds: Sequence[Bound]) -> list[tuple[str, float]]:
     """The trial's bounds as Optuna constraints (``"0"``, ``"1"``, ...: <= 0 when met)."""
-    values = trial.get("constraints") or constraint_values(trial, section.constraints)
+    values = trial.get("constraints") or constraint_values(trial, bounds)
     return [(str(index), float(value)) for index, value in enumerate(values)]
 
 
-def _replay(study: Any, space: SearchSpace, trial: dict[str, Any], section: Any) -> None:
+def _replay(study: Any, space: SearchSpace, trial: dict[str, Any]) -> None:
     import optuna
 
     config = Config.from_json(trial["config"])
@@ -191,6 +192,6 @@ def _replay(study: Any, space: SearchSpace, trial: dict[str, Any], section: Any)
             distributions=_distributions(space, config),
             value=float(trial["value"]) if complete else None,
             state=optuna.trial.TrialState.COMPLETE if complete else optuna.trial.TrialState.FAIL,
-            constraints=dict(enumerate_constraints(trial, section)),
+            constraints=dict(enumerate_constraints(trial, space.bounds)),
         )
     )

@@ -21,7 +21,6 @@ from ovtune.errors import RecipeError
 from ovtune.recipe import build_recipe, load_recipe
 from ovtune.run_folder import RunFolder
 from ovtune.tune.choice import (
-    OBJECTIVE_VALUE,
     Decision,
     candidates,
     explain,
@@ -29,6 +28,7 @@ from ovtune.tune.choice import (
     summarize,
     violations,
 )
+from ovtune.tune.goals import DETERMINISTIC, measurements_for, shown_keys
 from ovtune.tune.journal import Journal
 from ovtune.tune.search import objective_hint, run_search
 from ovtune.tune.space import Config, SearchSpace, check_recipe_space
@@ -92,7 +92,7 @@ def _tune_into(
     if previous:
         say(f"resuming: {len(previous)} finished trial(s) in {journal.path}")
     started = time.perf_counter()
-    defaults = space.defaults(objective_hint(section.objective))
+    defaults = space.defaults(objective_hint(space.goal))
     reference = runner.measure_reference(defaults[0])
     if reference is not None:
         say(f"reference: original model in f32, {reference['metric']} = {reference['value']:.4g}")
@@ -107,10 +107,10 @@ def _tune_into(
     state = run_search(space, runner, journal, previous, on_trial=finished_trial, on_start=started_trial)
     trials = state.trials
     for trial in trials:
-        trial["violations"] = violations(trial, section.constraints) if trial.get("state") == "complete" else {}
+        trial["violations"] = violations(trial, space.bounds) if trial.get("state") == "complete" else {}
         trial["feasible"] = trial.get("state") == "complete" and not trial["violations"]
     decision = _decide(trials, space, runner, say)
-    front = pareto_front([t for t in trials if t.get("state") == "complete" and t.get("values")])
+    front = pareto_front([t for t in trials if t.get("state") == "complete" and t.get("values")], space.goal)
     report: dict[str, Any] = {
         "schema_version": TUNE_SCHEMA_VERSION,
         "ovtune_version": __version__,
@@ -118,7 +118,10 @@ def _tune_into(
         "recipe_path": str(recipe.path),
         "tune_dir": str(folder),
         "objective": section.objective,
+        "objective_figure": space.goal.figure.to_json(),
         "constraints": section.constraints.model_dump(),
+        "bounds": [vars(bound) for bound in space.bounds],
+        "figures": space.figures.to_json([*measurements_for(space.goal, space.bounds), "accuracy"]),
         "budget": {"seconds": section.budget, "trials": section.trials},
         "space_size": space.size(),
         "stopped_by": f"stopped by the {state.stopped_by}" if state.stopped_by else "",
@@ -150,23 +153,22 @@ def _tune_into(
 
 def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner, say: Say) -> Decision:
     section = space.section
-    pool, notes, status = candidates(trials, section.constraints, section.objective)
+    goal = space.goal
+    pool, notes, status = candidates(trials, space.bounds, goal)
     if not pool:
         return Decision(None, "no trial completed", "unmet", notes)
     finalists = pool[: section.finalists] if status == "met" else pool[:1]
     confirmation: dict[int, list[float]] = {}
-    if section.confirm and len(finalists) > 1 and section.objective != "size":
-        say(f"confirming {len(finalists)} finalists: {section.confirm} interleaved rounds of {section.objective}")
-        key = OBJECTIVE_VALUE[section.objective][0]
+    if section.confirm and len(finalists) > 1 and goal.measurement not in DETERMINISTIC:
+        say(f"confirming {len(finalists)} finalists: {section.confirm} interleaved rounds of {goal.name}")
         for _ in range(section.confirm):
             for trial in finalists:
-                value = runner.remeasure(Config.from_json(trial["config"]), key)
+                value = runner.remeasure(Config.from_json(trial["config"]), goal)
                 confirmation.setdefault(trial["number"], []).append(value)
-        higher = OBJECTIVE_VALUE[section.objective][1]
-        finalists = sorted(finalists, key=lambda t: summarize(confirmation[t["number"]]), reverse=higher)
+        finalists = sorted(finalists, key=lambda t: summarize(confirmation[t["number"]]), reverse=goal.higher)
     winner = finalists[0]
     runner_up = finalists[1] if len(finalists) > 1 else None
-    default_key = space.defaults(objective_hint(section.objective))[0].key()
+    default_key = space.defaults(objective_hint(goal))[0].key()
     default = next((t for t in trials if Config.from_json(t["config"]).key() == default_key), None)
     if default is not None and default.get("state") != "complete":
         default = None
@@ -174,8 +176,8 @@ def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunne
         winner,
         runner_up,
         confirmation=confirmation,
-        objective=section.objective,
-        constraints=section.constraints,
+        goal=goal,
+        bounds=space.bounds,
         default=default,
     )
     return Decision(winner, reason, status, notes, [t["number"] for t in finalists], confirmation)
@@ -213,17 +215,21 @@ def _trial_line(trial: dict[str, Any], space: SearchSpace) -> str:
     if trial.get("state") != "complete":
         return f"failed: {trial.get('error')}"
     values = trial.get("values") or {}
+    figures = [space.figures.get(key) for key in shown_keys(space.goal) if key != "drop"]
     parts = [
-        f"{values['fps']:.1f} FPS" if values.get("fps") is not None else None,
-        f"{values['latency_ms']:.3g} ms" if values.get("latency_ms") is not None else None,
-        f"{values['size_mb']:.3g} MB" if values.get("size_mb") is not None else None,
-        f"drop {values['drop']:+.4g}" if values.get("drop") is not None else None,
-        trial.get("precision"),
-        f"{trial['seconds']:.1f} s",
+        f"{f.text(values[f.id])} {f.figure.unit or f.label}" for f in figures if f and values.get(f.id) is not None
     ]
-    broken = violations(trial, space.section.constraints)
+    if values.get("drop") is not None:
+        parts.append(f"drop {values['drop']:+.4g}")
+    parts += [str(trial.get("precision")), f"{trial['seconds']:.1f} s"]
+    broken = violations(trial, space.bounds)
     text = ", ".join(p for p in parts if p)
     return text + (f"  (breaks {', '.join(broken)})" if broken else "")
+
+
+def _header(space: SearchSpace, key: str) -> str:
+    figure = space.figures.get(key)
+    return figure.label if figure else key
 
 
 def _print(report: dict[str, Any], space: SearchSpace) -> None:
@@ -233,9 +239,10 @@ def _print(report: dict[str, Any], space: SearchSpace) -> None:
 
     console = make_console()
     table = Table(title=f"ovtune tune: {report['name']} ({report['objective']}; *: Pareto front)")
-    numeric = ("#", "drop", "latency ms", "FPS", "size MB")
-    for column in ("#", "variant", "deploy", "ran in", "drop", "latency ms", "FPS", "size MB", "ok"):
-        table.add_column(column, justify="right" if column in numeric else "left")
+    keys = shown_keys(space.goal)
+    headers = ["drop" if key == "drop" else _header(space, key) for key in keys]
+    for column in ("#", "variant", "deploy", "ran in", *headers, "ok"):
+        table.add_column(column, justify="right" if column == "#" or column in headers else "left")
     front = set(report["pareto_front"])
     winner = report["decision"]["winner"]
     for trial in report["trials"]:
@@ -244,17 +251,14 @@ def _print(report: dict[str, Any], space: SearchSpace) -> None:
         number = f"{'*' if trial['number'] in front else ''}{trial['number']}"
         variant = space.variant_label(config) + (" <- chosen" if trial["number"] == winner else "")
         if trial.get("state") != "complete":
-            table.add_row(number, variant, space.deploy_label(config), "failed", "", "", "", "", "no")
+            table.add_row(number, variant, space.deploy_label(config), "failed", *([""] * len(keys)), "no")
             continue
         table.add_row(
             number,
             variant,
             space.deploy_label(config),
             str(trial.get("precision")),
-            _fmt(values.get("drop")),
-            _fmt(values.get("latency_ms")),
-            _fmt(values.get("fps")),
-            _fmt(values.get("size_mb")),
+            *(_fmt(values.get(key)) for key in keys),
             "yes" if trial.get("feasible") else "no",
         )
     console.print(table)

@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovtune.errors import RecipeError
+from ovtune.figures import FigureCatalog
 from ovtune.recipe import Recipe, build_recipe
 from ovtune.recipe_sections.tune import CHOICE_KEY, TuneSection, TuneVariant
+from ovtune.tune.goals import Bound, Goal, resolve_bounds, resolve_goal
 
 if TYPE_CHECKING:
     from ovtune.registry import Registry
@@ -58,17 +60,26 @@ class SearchSpace:
 
     section: TuneSection
     base: dict[str, Any]
+    goal: Goal
+    bounds: list[Bound]
+    figures: FigureCatalog
     variants: list[TuneVariant] = field(default_factory=list)
 
     @classmethod
-    def from_recipe(cls, raw: dict[str, Any], section: TuneSection) -> SearchSpace:
+    def from_recipe(
+        cls, raw: dict[str, Any], section: TuneSection, figures: FigureCatalog, *, file: Any = None
+    ) -> SearchSpace:
+        """The space of ``section``; its objective and bounds resolved against ``figures``
+        (the installed measurements' declarations)."""
         base = {key: value for key, value in raw.items() if key != "tune"}
         variants = list(section.variant)
         if not variants:
             variants = [TuneVariant(name="original")]
             if raw.get("stage"):
                 variants.append(TuneVariant(name="recipe", stage=list(raw["stage"])))
-        return cls(section, base, variants)
+        goal = resolve_goal(section.objective, figures, file=file)
+        bounds = resolve_bounds(section.constraints, figures, file=file)
+        return cls(section, base, goal, bounds, figures, variants)
 
     def variant(self, name: str) -> TuneVariant:
         return next(v for v in self.variants if v.name == name)
@@ -196,6 +207,6 @@ def check_recipe_space(recipe: Recipe, registry: Registry, *, file: Path | None)
     section = recipe.document.tune
     if section is None:
         return None
-    space = SearchSpace.from_recipe(recipe.raw, section)
+    space = SearchSpace.from_recipe(recipe.raw, section, FigureCatalog.from_registry(registry), file=file)
     check_space(space, lambda table: build_recipe(table, base_dir=recipe.base_dir, registry=registry, file=file), file)
     return space

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ovtune.context import DataCatalog, MeasureSubject, RunInfo, describe_inputs
 from ovtune.errors import OvtuneError, runtime_reason
 from ovtune.storage import model_files
+from ovtune.tune.goals import Goal, measurements_for, trial_values
 from ovtune.tune.space import Config, SearchSpace
 
 if TYPE_CHECKING:
@@ -31,13 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ovtune.tune")
 
-REMEASURED = {
-    "fps": "throughput",
-    "latency_ms": "latency",
-    "latency_p90_ms": "latency",
-    "first_inference_ms": "first_inference",
-}
-"""Trial value -> the measurement that gives it."""
 
 LOW_PRECISION_WEIGHTS = ("i8", "u8", "i4", "u4", "nf4", "f4e2m1", "f8e4m3", "f8e5m2", "i2", "u2", "i3", "u3")
 """Constant element types that mean "quantized or compressed weights"."""
@@ -73,12 +67,13 @@ class TrialRunner:
         return build_recipe(table, base_dir=self.base_dir, registry=self.host.registry, file=self.recipe_path)
 
     def metrics_for(self, *, accuracy: bool) -> list[str]:
-        objective = self.space.section.objective
-        metrics = ["size", "latency", "throughput"]
-        if objective == "first_inference":
-            metrics.append("first_inference")
-        if accuracy and self.space.base.get("metric"):
+        """What a trial measures: the table's figures, the goal's and the bounds' measurements,
+        and accuracy when the recipe has a metric (and it is not known from an earlier trial)."""
+        metrics = measurements_for(self.space.goal, self.space.bounds)
+        if accuracy and self.space.base.get("metric") and "accuracy" not in metrics:
             metrics.append("accuracy")
+        if not accuracy and "accuracy" in metrics:
+            metrics.remove("accuracy")
         return metrics
 
     # -- the original model ----------------------------------------------------------------
@@ -169,21 +164,24 @@ class TrialRunner:
             "integer_compute_share": integer_share,
             "low_precision_weights": sorted(p for p in weights if p in LOW_PRECISION_WEIGHTS),
             "quantized": bool(integer_share) or any(p in LOW_PRECISION_WEIGHTS for p in weights),
-            "values": _values(measurements, accuracy, self.reference_accuracy),
+            "values": trial_values(
+                {**measurements, **({"accuracy": accuracy} if accuracy else {})},
+                self.space.figures,
+                self.reference_accuracy,
+            ),
             "measurements": measurements,
             "accuracy": accuracy,
             "accuracy_cached": cached_accuracy is not None,
             "accuracy_key": accuracy_key,
         }
 
-    def remeasure(self, config: Config, key: str) -> float:
-        """Measure one figure of ``config`` again (its model comes from the stage cache)."""
-        metric = REMEASURED[key]
-        recipe = self.recipe(config, [metric])
+    def remeasure(self, config: Config, goal: Goal) -> float:
+        """Measure the goal's figure of ``config`` again (its model comes from the stage cache)."""
+        recipe = self.recipe(config, [goal.measurement])
         records = self._stages(recipe)
         entry = self._measure(recipe, records, self.space.label(config))
-        value = _values(entry["measurements"], None, None)[key]
-        return float(value) if value is not None else math.nan
+        value = goal.figure.value(entry)
+        return float(value) if value is not None and math.isfinite(value) else math.nan
 
     def _stages(self, recipe: Recipe) -> list[Any]:
         from ovtune.pipeline import Pipeline
@@ -218,28 +216,6 @@ class TrialRunner:
         entry: dict[str, Any] = measured["models"][0]
         entry["device"] = measured["device"]
         return entry
-
-
-def _values(
-    measurements: dict[str, Any], accuracy: dict[str, Any] | None, reference: dict[str, Any] | None
-) -> dict[str, float | None]:
-    """The figures a trial is judged by, flat: what tables, the journal and the sampler use."""
-    latency = measurements.get("latency") or {}
-    throughput = measurements.get("throughput") or {}
-    first = measurements.get("first_inference") or {}
-    values: dict[str, float | None] = {
-        "size_mb": (measurements.get("size") or {}).get("mb"),
-        "latency_ms": latency.get("median_ms"),
-        "latency_p90_ms": latency.get("p90_ms"),
-        "fps": throughput.get("fps"),
-        "first_inference_ms": (first.get("cached") or {}).get("total_ms"),
-        "accuracy": accuracy["value"] if accuracy else None,
-        "drop": None,
-    }
-    if accuracy and reference:
-        delta = float(reference["value"]) - float(accuracy["value"])
-        values["drop"] = delta if reference.get("higher_is_better", True) else -delta
-    return {key: (None if isinstance(v, float) and not math.isfinite(v) else v) for key, v in values.items()}
 
 
 def _weight_precisions(model_path: Path) -> dict[str, int]:
