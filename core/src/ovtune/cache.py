@@ -62,7 +62,7 @@ def stage_key(
 ) -> str:
     """The cache key of one stage run. ``libraries`` maps each library that can change the
     output to its version: :func:`~ovtune.libraries.library_versions` of
-    :func:`~ovtune.libraries.stage_libraries` (by default, ovtune's and OpenVINO's alone)."""
+    :meth:`~ovtune.recipe.Recipe.stage_libraries` (by default, ovtune's and OpenVINO's alone)."""
     payload = {
         "input": input_hash,
         "stage": stage,

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from ovtune import PROJECT_NAME, __version__
 
 if TYPE_CHECKING:
-    from ovtune.recipe import Recipe, StageSpec
     from ovtune.types import Registration
 
 ALWAYS = ("openvino",)
@@ -48,23 +47,3 @@ def library_versions(libraries: Iterable[str] = ()) -> dict[str, str]:
 def declared(registrations: Iterable[Registration]) -> tuple[str, ...]:
     """The union of the libraries ``registrations`` declare, first mention first."""
     return tuple(dict.fromkeys(name for item in registrations for name in item.libraries))
-
-
-def stage_libraries(recipe: Recipe, spec: StageSpec) -> tuple[str, ...]:
-    """What can change one stage's output besides its input's content: its own libraries and
-    the loader's (a TorchScript file is hashed as a file, but the model a stage receives is what
-    the installed PyTorch and its converter made of it)."""
-    return declared((spec.stage.item, recipe.model.loader.item))
-
-
-def recipe_libraries(recipe: Recipe) -> tuple[str, ...]:
-    """The libraries declared by every registration ``recipe`` uses: its loader, dataset kinds,
-    metric, stages, measurements, baseline and reporters."""
-    used: list[Registration] = [recipe.model.loader.item]
-    used += [spec.kind.item for spec in recipe.data.values()]
-    used += [recipe.metric.metric.item] if recipe.metric is not None else []
-    used += [spec.stage.item for spec in recipe.stages]
-    used += [provided.item for provided in recipe.measurements]
-    used += [recipe.baseline.item] if recipe.baseline is not None else []
-    used += [provided.item for provided in recipe.reporters]
-    return declared(used)

@@ -35,7 +35,7 @@ from ovtune.context import (
 from ovtune.errors import ModelLoadError, OvtuneError, StageError, runtime_reason
 from ovtune.faults import call
 from ovtune.figures import FigureCatalog
-from ovtune.libraries import library_versions, recipe_libraries, stage_libraries
+from ovtune.libraries import library_versions
 from ovtune.model_hash import hash_model
 from ovtune.report.model import REPORT_SCHEMA_VERSION, RunReport
 from ovtune.run_folder import RunFolder, private_name
@@ -189,7 +189,7 @@ class Pipeline:
             options=content_keyed(spec.options.model_dump(), self.hasher),
             plugin_version=plugin.version,
             data=self.data_key(catalog),
-            libraries=library_versions(stage_libraries(self.recipe, spec)),
+            libraries=library_versions(self.recipe.stage_libraries(spec)),
         )
         entry = self.cache.lookup(key) if self.use_cache else None
         if entry is not None:
@@ -297,6 +297,6 @@ def environment(host: PluginHost, recipe: Recipe) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         **describe(),
-        "libraries": library_versions(recipe_libraries(recipe)),
+        "libraries": library_versions(recipe.libraries()),
         "plugins": {name: info.label for name, info in host.plugins.items()},
     }

@@ -30,10 +30,11 @@ from ovtune.fields import (
     path_exists,
     resolve_path,
 )
+from ovtune.libraries import declared
 from ovtune.recipe_sections.tune import TuneSection
 from ovtune.registry import Provided, Registry
 from ovtune.run_folder import check_run_name, slug_run_name
-from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Reporter, Stage
+from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Registration, Reporter, Stage
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -239,6 +240,24 @@ class Recipe:
     @property
     def output(self) -> OutputSection:
         return self.document.output
+
+    def stage_libraries(self, spec: StageSpec) -> tuple[str, ...]:
+        """What can change one stage's output besides its input's content: its own libraries and
+        the loader's (a TorchScript file is hashed as a file, but the model a stage receives is
+        what the installed PyTorch and its converter made of it)."""
+        return declared((spec.stage.item, self.model.loader.item))
+
+    def libraries(self) -> tuple[str, ...]:
+        """The libraries declared by every registration this recipe uses: its loader, dataset
+        kinds, metric, stages, measurements, baseline and reporters."""
+        used: list[Registration] = [self.model.loader.item]
+        used += [spec.kind.item for spec in self.data.values()]
+        used += [self.metric.metric.item] if self.metric is not None else []
+        used += [spec.stage.item for spec in self.stages]
+        used += [provided.item for provided in self.measurements]
+        used += [self.baseline.item] if self.baseline is not None else []
+        used += [provided.item for provided in self.reporters]
+        return declared(used)
 
     def resolved(self) -> dict[str, Any]:
         """The recipe with defaults filled in and paths made absolute (JSON-compatible)."""

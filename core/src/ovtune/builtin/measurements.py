@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from ovtune import hookimpl
-from ovtune.measure.results import (
+from ovtune.results import (
     AccuracyResult,
     FirstInferenceResult,
     LatencyResult,

@@ -10,15 +10,23 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ovtune.compare._numbers import is_number
 from ovtune.compare.runs import Run
 from ovtune.errors import UsageError
 from ovtune.figures import SHORTHAND_SUFFIXES
 
-if TYPE_CHECKING:
-    from ovtune.compare.comparison import Change
+
+class Observed(Protocol):
+    """A change as conditions judge it (:class:`ovtune.compare.comparison.Change` is one)."""
+
+    @property
+    def percent(self) -> float: ...
+
+    @property
+    def delta(self) -> float: ...
+
 
 _OPERATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -68,7 +76,7 @@ class Condition:
     def threshold_text(self) -> str:
         return f"{self.threshold:+g}{'%' if self.relative else ''}"
 
-    def met(self, change: Change) -> bool:
+    def met(self, change: Observed) -> bool:
         """Whether ``change`` satisfies the condition (a regression, for a gate)."""
         observed = change.percent if self.relative else change.delta
         if math.isclose(observed, self.threshold, rel_tol=1e-9, abs_tol=1e-12):

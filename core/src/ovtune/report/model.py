@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
-from ovtune.measure.results import (
+from ovtune.results import (
     AccuracyResult,
     FirstInferenceResult,
     LatencyResult,
