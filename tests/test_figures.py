@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from test_tune import tune_report, write_tune_recipe
 
-from ovtune import hookimpl
 from ovtune.figures import FigureCatalog, builtin_catalog
+from ovtune.plugin import Figure, Measurement, hookimpl
 from ovtune.report.model import report_schema
 from ovtune.testing import CliResult, RecipeProject
-from ovtune.types import Figure, Measurement
 
 ROOT = Path(__file__).resolve().parents[1]
 Cli = Callable[..., CliResult]

@@ -13,7 +13,8 @@ What is here, by role:
   :class:`DatasetKind`, :class:`Metric`, :class:`Device`, :class:`Measurement`,
   :class:`Baseline`, :class:`Reporter`, :class:`Command`, their base :class:`Registration`),
   :data:`Implementation` (a callable or a ``"module:attribute"`` string) and
-  :data:`API_VERSION`;
+  :data:`API_VERSION`; :class:`Figure`, the figures a measurement declares (table columns,
+  ``compare`` gates, ``[tune]`` objectives and bounds);
 - options models: :class:`Options`, :class:`NoOptions` and the recipe field types
   (:data:`DataName`, :data:`Reference`, :data:`Duration`, :data:`RecipePath`,
   :data:`ExistingPath`, :func:`recipe_metric`);
@@ -80,6 +81,7 @@ from ovtune.types import (
     Dataset,
     DatasetKind,
     Device,
+    Figure,
     Loader,
     Measurement,
     Metric,
@@ -119,6 +121,7 @@ __all__ = [
     "DeviceError",
     "Duration",
     "ExistingPath",
+    "Figure",
     "Implementation",
     "ImportReferenceError",
     "InputSpec",
