@@ -69,12 +69,12 @@ def baseline_label(report: dict[str, Any]) -> str | None:
 
 
 def best(report: dict[str, Any], table_rows: list[Row], figure: DeclaredFigure) -> float | None:
-    """The best value of a column (None when the figure has no direction)."""
+    """The best value of a column (None when the figure has no direction or every value is equal)."""
     values = [row.values[figure.id] for row in table_rows if row.values.get(figure.id) is not None]
     results = [model.get("measurements", {}).get(figure.measurement) for model in report.get("models", [])]
     direction = figure.direction(*results)
-    if not values or direction is None:
-        return None
+    if not values or direction is None or len(set(values)) == 1:
+        return None  # a tie everywhere has no best
     return min(values) if direction == "lower" else max(values)  # type: ignore[type-var]
 
 
