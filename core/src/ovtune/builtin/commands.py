@@ -2,7 +2,7 @@
 uninstall, plugin.
 
 Registered through the same hook that plugins use to add commands; the click commands live in
-:mod:`ovtune.cli` (and ``compare`` in :mod:`ovtune.compare.command`) and are imported when the
+:mod:`ovtune.cli` and are imported when the
 command line is built.
 """
 
@@ -27,7 +27,7 @@ def ovtune_register_commands() -> list[Command]:
         Command(
             name="compare",
             summary="Compare two runs; fail on a regression",
-            command="ovtune.compare.command:compare_command",
+            command="ovtune.cli.compare:compare_command",
         ),
         Command(
             name="tune",

@@ -21,13 +21,17 @@ imported when the table is printed. One concept a module:
 - :mod:`ovtune.compare.runs`: a run's ``report.json``, read and checked;
 - :mod:`ovtune.compare.conditions`: the ``--fail-on`` language and the metrics it names;
 - :mod:`ovtune.compare.comparison`: changes model by model, conditions evaluated, notes;
-- :mod:`ovtune.compare.render`: the table on the terminal;
-- :mod:`ovtune.compare.command`: the click command and its exit status.
+- :mod:`ovtune.compare.render`: the table on the terminal.
+
+The click command and its exit status live with the other commands, in :mod:`ovtune.cli.compare`:
+nothing here imports click.
 """
 
 from __future__ import annotations
 
-from ovtune.compare.command import compare_command
+from ovtune.compare.comparison import Comparison, compare_runs
 from ovtune.compare.conditions import parse_condition
+from ovtune.compare.render import render
+from ovtune.compare.runs import Run, load_run
 
-__all__ = ["compare_command", "parse_condition"]
+__all__ = ["Comparison", "Run", "compare_runs", "load_run", "parse_condition", "render"]

@@ -1,7 +1,6 @@
-"""The ``ovtune compare`` click command: arguments and options in, the table or JSON out, and
-the exit status a CI gate reads (1 for a met ``--fail-on`` condition, through
-:class:`RegressionsFound`). The only module of the package that imports click, so that it can
-move into the command-line package without taking the comparison with it.
+"""``ovtune compare``: arguments and options in, the table or JSON out, and exit status 1 when
+a ``--fail-on`` condition is met (:class:`RegressionsFound`). The comparison itself is the
+library :mod:`ovtune.compare`, which imports no click.
 """
 
 from __future__ import annotations
