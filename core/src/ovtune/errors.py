@@ -67,18 +67,28 @@ class MeasurementError(OvtuneError):
     """A measurement cannot run with the given model, data or settings."""
 
 
-_NOISE = ("Exception from", "Check ", "Traceback", "FrontEnd API failed")
+RUNTIME_NOISE = ("Exception from", "Check ", "Traceback", "FrontEnd API failed")
+"""How the lines of an OpenVINO error that say where it failed (not what was wrong) start."""
 
 
-def runtime_reason(exc: BaseException, limit: int = 300) -> str:
-    """The telling line of an OpenVINO error: its messages are multi-line, starting with
-    source locations (``Exception from src/...``) that mean nothing to users."""
+def runtime_reason(
+    exc: BaseException, limit: int | None = 300, *, noise: tuple[str, ...] = RUNTIME_NOISE, first: bool = False
+) -> str:
+    """The telling line of an exception's message, for a one-line error. OpenVINO's messages are
+    multi-line, starting with source locations (``Exception from src/...``) that mean nothing to
+    users: of the stripped, non-empty lines that do not start with ``noise``, the last (the
+    first with ``first=True``); else of all the lines; else the exception's type name. Cut to
+    ``limit`` characters (``None``: not cut). ``noise=(), first=True, limit=None`` is the plain
+    first line of the message."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(_NOISE)]
-    return (useful or lines or [type(exc).__name__])[-1][:limit]
+    useful = [line for line in lines if not line.startswith(noise)] or lines or [type(exc).__name__]
+    return (useful[0] if first else useful[-1])[:limit]
 
 
-def exception_line(exc: BaseException) -> str:
-    """``RuntimeError: reason``: an exception as one line for an error or warning message."""
-    reason = runtime_reason(exc) if str(exc).strip() else ""
+def exception_line(
+    exc: BaseException, limit: int | None = 300, *, noise: tuple[str, ...] = RUNTIME_NOISE, first: bool = False
+) -> str:
+    """``RuntimeError: reason``: an exception as one line for an error or warning message, its
+    reason as :func:`runtime_reason` picks it (``RuntimeError`` alone for an empty message)."""
+    reason = runtime_reason(exc, limit, noise=noise, first=first) if str(exc).strip() else ""
     return f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__

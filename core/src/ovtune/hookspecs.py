@@ -3,175 +3,109 @@
 Plugins implement these with :data:`ovtune.hookimpl`; the host registers its own built-in
 plugins through exactly the same path (see :mod:`ovtune.manager`). Registration hooks return
 iterables of the frozen dataclasses in :mod:`ovtune.types`; they must be cheap (no heavy
-imports), because ``ovtune --help`` and ``ovtune plugins`` call them.
+imports), because ``ovtune --help`` and ``ovtune plugins`` call them. There is one registration
+hook per type in :data:`ovtune.types.REGISTRATION_TYPES`, named by the type's ``hook`` and
+documented here (:data:`_REGISTRATION_DOCS`); the other hooks are written out below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pluggy
 
 from ovtune import PROJECT_NAME
+from ovtune.types import REGISTRATION_TYPES, Registration
 
 if TYPE_CHECKING:
     from ovtune.context import RunInfo, StageRecord
-    from ovtune.types import (
-        Baseline,
-        Command,
-        DatasetKind,
-        Device,
-        Loader,
-        Measurement,
-        Metric,
-        Reporter,
-        Stage,
-    )
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
 
 # --------------------------------------------------------------------------------------
-# Registration
+# Registration: one hook per type in ovtune.types.REGISTRATION_TYPES, named by its ``hook``
 # --------------------------------------------------------------------------------------
 
 
-@hookspec
-def ovtune_register_loaders() -> Iterable[Loader]:
-    """Return the model loaders this plugin provides.
-
-    Called once when the registry is built. Every plugin's result is collected; a name
-    registered by two plugins is an error naming both distributions.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_loaders():
-            return [Loader(name="gguf", summary="GGUF files", suffixes=(".gguf",),
-                           load="my_plugin.gguf:load")]
-    """
+class _HookDoc(NamedTuple):
+    returns: str
+    """What the hook returns (the docstring's first sentence, after "Return ")."""
+    example: str
+    """The list an example implementation returns (continuation lines aligned under its start)."""
+    called: str = "Called once when the registry is built; results of all plugins are collected."
 
 
-@hookspec
-def ovtune_register_stages() -> Iterable[Stage]:
-    """Return the optimization stages this plugin provides (``[[stage]] use = NAME``).
-
-    Called once when the registry is built; results of all plugins are collected.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_stages():
-            return [Stage(name="my.prune", summary="Prune channels", options=PruneOptions,
-                          run="my_plugin.prune:run")]
-    """
-
-
-@hookspec
-def ovtune_register_dataset_kinds() -> Iterable[DatasetKind]:
-    """Return the dataset kinds this plugin provides (``[data.NAME] kind = KIND``).
-
-    Called once when the registry is built; results of all plugins are collected.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_dataset_kinds():
-            return [DatasetKind(name="coco", summary="COCO folders", options=CocoOptions,
-                                open="my_plugin.coco:open_dataset")]
-    """
-
-
-@hookspec
-def ovtune_register_metrics() -> Iterable[Metric]:
-    """Return the quality metrics this plugin provides (``[metric] kind = NAME``).
-
-    Called once when the registry is built; results of all plugins are collected.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_metrics():
-            return [Metric(name="map50", summary="COCO mAP@0.5", options=MapOptions,
-                           create="my_plugin.map:MapAccumulator", needs_labels=True)]
-    """
-
-
-@hookspec
-def ovtune_register_devices() -> Iterable[Device]:
-    """Return the inference devices this plugin describes.
-
-    Called once when the registry is built; results of all plugins are collected.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_devices():
-            return [Device(name="npu", device="NPU", summary="Intel NPU")]
-    """
+_REGISTRATION_DOCS: dict[str, _HookDoc] = {
+    "loader": _HookDoc(
+        "the model loaders this plugin provides.",
+        'Loader(name="gguf", summary="GGUF files", suffixes=(".gguf",),\n       load="my_plugin.gguf:load")',
+        called="Called once when the registry is built. Every plugin's result is collected; a name\n"
+        "registered by two plugins is an error naming both distributions.",
+    ),
+    "stage": _HookDoc(
+        "the optimization stages this plugin provides (``[[stage]] use = NAME``).",
+        'Stage(name="my.prune", summary="Prune channels", options=PruneOptions,\n      run="my_plugin.prune:run")',
+    ),
+    "dataset kind": _HookDoc(
+        "the dataset kinds this plugin provides (``[data.NAME] kind = KIND``).",
+        'DatasetKind(name="coco", summary="COCO folders", options=CocoOptions,\n'
+        '            open="my_plugin.coco:open_dataset")',
+    ),
+    "metric": _HookDoc(
+        "the quality metrics this plugin provides (``[metric] kind = NAME``).",
+        'Metric(name="map50", summary="COCO mAP@0.5", options=MapOptions,\n'
+        '       create="my_plugin.map:MapAccumulator", needs_labels=True)',
+    ),
+    "device": _HookDoc(
+        "the inference devices this plugin describes.",
+        'Device(name="npu", device="NPU", summary="Intel NPU")',
+    ),
+    "measurement": _HookDoc(
+        "the measurements this plugin provides (``[measure] metrics = [NAME]``).",
+        'Measurement(name="energy", summary="Joules per inference (RAPL)",\n'
+        '            run="my_plugin.energy:measure", unit="J")',
+    ),
+    "baseline": _HookDoc(
+        "the native-framework baselines this plugin provides\n(``[measure] baseline = NAME``).",
+        'Baseline(name="onnxruntime", summary="ONNX Runtime CPU",\n         run="ovtune_ort.baseline:run")',
+    ),
+    "reporter": _HookDoc(
+        "the report writers this plugin provides (``[output] reports = [NAME]``).",
+        'Reporter(name="csv", summary="One CSV row per model",\n         write="my_plugin.csv:write")',
+    ),
+    "command": _HookDoc(
+        "extra ``ovtune`` sub-commands (each resolves to a ``click.Command``).",
+        'Command(name="export", summary="Export a run as a zip",\n        command="my_plugin.cli:export")',
+        called="Called when the command line is built, so keep the plugin module light and name the\ncommand lazily.",
+    ),
+}
+"""The documentation of each registration hook, by the :attr:`~ovtune.types.Registration.kind`
+it returns (``docs/hooks.md`` has a section for each)."""
 
 
-@hookspec
-def ovtune_register_measurements() -> Iterable[Measurement]:
-    """Return the measurements this plugin provides (``[measure] metrics = [NAME]``).
+def _registration_hookspec(cls: type[Registration]) -> Callable[[], Iterable[Registration]]:
+    """The hook specification ``cls.hook``: no arguments, returns an iterable of ``cls``."""
+    doc = _REGISTRATION_DOCS[cls.kind]
 
-    Called once when the registry is built; results of all plugins are collected.
+    def spec() -> Iterable[Registration]: ...
 
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_measurements():
-            return [Measurement(name="energy", summary="Joules per inference (RAPL)",
-                                run="my_plugin.energy:measure", unit="J")]
-    """
-
-
-@hookspec
-def ovtune_register_baselines() -> Iterable[Baseline]:
-    """Return the native-framework baselines this plugin provides
-    (``[measure] baseline = NAME``).
-
-    Called once when the registry is built; results of all plugins are collected.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_baselines():
-            return [Baseline(name="onnxruntime", summary="ONNX Runtime CPU",
-                             run="ovtune_ort.baseline:run")]
-    """
+    spec.__name__ = spec.__qualname__ = cls.hook
+    spec.__annotations__ = {"return": f"Iterable[{cls.__name__}]"}
+    example = doc.example.replace("\n", "\n" + " " * len("        return ["))
+    spec.__doc__ = (
+        f"Return {doc.returns}\n\n{doc.called}\n\nExample::\n\n"
+        f"    @ovtune.hookimpl\n    def {cls.hook}():\n        return [{example}]\n"
+    )
+    return hookspec(spec)  # type: ignore[no-any-return]
 
 
-@hookspec
-def ovtune_register_reporters() -> Iterable[Reporter]:
-    """Return the report writers this plugin provides (``[output] reports = [NAME]``).
-
-    Called once when the registry is built; results of all plugins are collected.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_reporters():
-            return [Reporter(name="csv", summary="One CSV row per model",
-                             write="my_plugin.csv:write")]
-    """
-
-
-@hookspec
-def ovtune_register_commands() -> Iterable[Command]:
-    """Return extra ``ovtune`` sub-commands (each resolves to a ``click.Command``).
-
-    Called when the command line is built, so keep the plugin module light and name the
-    command lazily.
-
-    Example::
-
-        @ovtune.hookimpl
-        def ovtune_register_commands():
-            return [Command(name="export", summary="Export a run as a zip",
-                            command="my_plugin.cli:export")]
-    """
+if set(_REGISTRATION_DOCS) != {cls.kind for cls in REGISTRATION_TYPES}:
+    raise AssertionError("ovtune.hookspecs documents another set of registration kinds than REGISTRATION_TYPES")
+for _cls in REGISTRATION_TYPES:
+    globals()[_cls.hook] = _registration_hookspec(_cls)
+del _cls
 
 
 # --------------------------------------------------------------------------------------

@@ -39,21 +39,10 @@ import pluggy
 
 from ovtune import PROJECT_NAME, __version__, hookspecs
 from ovtune.compatibility import core_requirement
-from ovtune.errors import exception_line
+from ovtune.errors import exception_line, runtime_reason
 from ovtune.providers import ENTRY_POINT_GROUP
 from ovtune.registry import PluginInfo, Registry
-from ovtune.types import (
-    Baseline,
-    Command,
-    DatasetKind,
-    Device,
-    Loader,
-    Measurement,
-    Metric,
-    Registration,
-    Reporter,
-    Stage,
-)
+from ovtune.types import REGISTRATION_TYPES, Registration
 
 _log = logging.getLogger("ovtune.plugins")
 
@@ -68,18 +57,6 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("commands", "ovtune.builtin.commands"),
 )
 """(plugin name, module) of every built-in plugin, in registration order."""
-
-_REGISTRATION_HOOKS: dict[type[Registration], str] = {
-    Loader: "ovtune_register_loaders",
-    Stage: "ovtune_register_stages",
-    DatasetKind: "ovtune_register_dataset_kinds",
-    Metric: "ovtune_register_metrics",
-    Device: "ovtune_register_devices",
-    Measurement: "ovtune_register_measurements",
-    Baseline: "ovtune_register_baselines",
-    Reporter: "ovtune_register_reporters",
-    Command: "ovtune_register_commands",
-}
 
 
 class PluginHost:
@@ -226,7 +203,7 @@ class PluginHost:
             self.failed.append(info)
             self._warn(f"plugin {info.name!r} from {info.label} is not loaded: {problem}")
             return
-        info.error = f"{type(problem).__name__}: {_first_line(problem)}"
+        info.error = f"{type(problem).__name__}: {runtime_reason(problem, None, noise=(), first=True)}"
         self.failed.append(info)
         self._warn(f"plugin {info.name!r} from {info.label} failed to load: {info.error}")
 
@@ -241,7 +218,8 @@ class PluginHost:
 
     def _build_registry(self) -> Registry:
         collected: list[tuple[PluginInfo, Registration]] = []
-        for cls, hook_name in _REGISTRATION_HOOKS.items():
+        for cls in REGISTRATION_TYPES:
+            hook_name = cls.hook
             caller = getattr(self.pm.hook, hook_name)
             for impl in caller.get_hookimpls():
                 info = self.plugins.get(impl.plugin_name)
@@ -271,11 +249,6 @@ class PluginHost:
 
 def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _warn_to_stderr(message: str) -> None:

@@ -29,7 +29,6 @@ import contextlib
 import io
 import itertools
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from ovtune.conformance import (
     ConformanceError,
@@ -49,6 +49,7 @@ from ovtune.conformance import (
     check_metric,
     check_stage,
 )
+from ovtune.demo import quick_recipe
 from ovtune.manager import PluginHost
 from ovtune.registry import PluginInfo
 
@@ -109,17 +110,7 @@ class RecipeProject:
         """Copy the bundled demo model and data here; returns their paths by role."""
         from ovtune import demo
 
-        files = {
-            "model": demo.model_path(),
-            "validation": demo.validation_path(),
-            "calibration": demo.calibration_path(),
-        }
-        copied = {}
-        for role, source in files.items():
-            target = self.root / source.name
-            shutil.copyfile(source, target)
-            copied[role] = target
-        return copied
+        return demo.copy_files(self.root)
 
     def report(self, name: str) -> dict[str, Any]:
         """The ``report.json`` of the run named ``name`` (default run folder ``runs/NAME``)."""
@@ -135,21 +126,9 @@ class RecipeProject:
         return self.write_recipe(DEMO_RECIPE.format(measure=measure, stages=stages, extra=extra))
 
 
-DEMO_RECIPE = """\
-schema = 1
-name = "test"
-
-[model]
-source = "digits_cnn.onnx"
-
-[data.validation]
-kind = "npz"
-path = "digits_val.npz"
-limit = 64
-
-[metric]
-kind = "top1"
-
+DEMO_RECIPE = (
+    tomli_w.dumps(quick_recipe("test", limit=64, data=["validation"]))
+    + """
 [measure]
 {measure}
 duration = "0.2s"
@@ -161,6 +140,10 @@ cache_dir = "cache"
 {extra}
 {stages}
 """
+)
+"""The text of :meth:`RecipeProject.demo_recipe`: the demo recipe's model, validation data (64
+samples) and metric (:func:`ovtune.demo.quick_recipe`), quick measurement settings, and the
+``{measure}`` lines, ``{extra}`` tables and ``{stages}`` a test fills in."""
 
 
 @pytest.fixture

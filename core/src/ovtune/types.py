@@ -60,10 +60,20 @@ class Registration:
     """
 
     kind: ClassVar[str] = "registration"
+    """What a recipe and a message call this type (``"dataset kind"``)."""
+    hook: ClassVar[str] = ""
+    """The registration hook whose results are of this type: ``ovtune_register_`` and the plural
+    of :attr:`kind` (``ovtune_register_dataset_kinds``); :mod:`ovtune.hookspecs` declares one for
+    each of :data:`REGISTRATION_TYPES` and the plugin host calls it."""
 
     name: str
     summary: str
     libraries: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "hook" not in vars(cls):
+            cls.hook = f"ovtune_register_{cls.kind.replace(' ', '_')}s"
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -287,6 +297,10 @@ REGISTRATION_TYPES: tuple[type[Registration], ...] = (
     Reporter,
     Command,
 )
+"""Every type a plugin registers, in the order the plugin host collects them: the one list of
+registration kinds (each type names its :attr:`~Registration.kind` and
+:attr:`~Registration.hook`; the hook specifications, the host and the registry derive theirs
+from it)."""
 
 
 def implementation(registration: Registration, attribute: str) -> Any:

@@ -1,11 +1,11 @@
 """A temporary recipe project with the demo model and data, its own stage cache and run folders:
-where every check builds and runs its recipes, through the same code as ``ovtune run``."""
+where every check builds and runs its recipes (the demo's :func:`~ovtune.demo.quick_recipe`, with
+the registration under test), through the same code as ``ovtune run``."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -30,15 +30,7 @@ class Workspace:
 
         self.root = root
         self.host = host
-        self.files = {}
-        for role, source in (
-            ("model", demo.model_path()),
-            ("validation", demo.validation_path()),
-            ("calibration", demo.calibration_path()),
-        ):
-            target = root / source.name
-            shutil.copyfile(source, target)
-            self.files[role] = target
+        self.files = demo.copy_files(root)
         self._runs = 0
 
     @property
@@ -54,17 +46,16 @@ class Workspace:
         stages: list[Mapping[str, Any]] | None = None,
         measure: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        datasets = {
-            "validation": {"kind": "npz", "path": str(self.files["validation"]), "limit": 48},
-            "calibration": {"kind": "npz", "path": str(self.files["calibration"]), "limit": 48},
-        }
+        from ovtune import demo
+
+        quick = demo.quick_recipe("conformance", limit=48)
+        datasets = {name: {**entry, "path": str(self.root / entry["path"])} for name, entry in quick["data"].items()}
         datasets.update({name: dict(options) for name, options in (data or {}).items()})
         raw: dict[str, Any] = {
-            "schema": 1,
-            "name": "conformance",
-            "model": {"source": str(source or self.files["model"])},
+            **quick,
+            "model": {"source": str(source or self.root / quick["model"]["source"])},
             "data": datasets,
-            "metric": dict(metric or {"kind": "top1"}),
+            "metric": dict(metric or quick["metric"]),
             "stage": [dict(stage) for stage in stages or []],
             "deploy": {"device": "CPU", "precision": "f32"},
             "measure": {"metrics": ["size"], "duration": 0.1, "warmup": 1, "trials": 1, **(measure or {})},

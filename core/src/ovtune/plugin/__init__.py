@@ -24,7 +24,8 @@ What is here, by role:
   :func:`describe_inputs`, the lifecycle records :class:`RunInfo` and :class:`StageRecord`, and
   the data types :class:`Dataset`, :class:`Sample` and :class:`MetricAccumulator`;
 - user errors (one ``error:`` line, exit status 2): :class:`OvtuneError` and its subclasses,
-  and :func:`runtime_reason` (the telling line of an OpenVINO error);
+  :func:`runtime_reason` (the telling line of an OpenVINO error, or any exception's) and
+  :func:`exception_line` (``Type: reason``);
 - running models as ovtune does: :func:`compile_config` (the recipe's ``[deploy]`` as
   compile properties) and :func:`compile_model`;
 - user code and files: :func:`import_object` (``"package.module:attribute"`` with the recipe's
@@ -70,6 +71,7 @@ from ovtune.errors import (
     RecipeError,
     StageError,
     UsageError,
+    exception_line,
     runtime_reason,
 )
 from ovtune.fields import DataName, Duration, ExistingPath, RecipePath, Reference, recipe_metric
@@ -158,6 +160,7 @@ __all__ = [
     "demo_model_path",
     "demo_validation_path",
     "describe_inputs",
+    "exception_line",
     "hookimpl",
     "import_object",
     "model_files",

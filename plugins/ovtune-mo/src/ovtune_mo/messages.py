@@ -7,11 +7,12 @@ and ovtune prints every user error as a single line.
 
 from __future__ import annotations
 
+from ovtune.plugin import runtime_reason
+
 _NOISE = ("Exception from", "Check ", "While validating")
 
 
 def first_line(exc: BaseException) -> str:
-    """The line of an OpenVINO error that says what went wrong (not where in its C++ it was)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    useful = [line for line in lines if not line.startswith(_NOISE)]
-    return (useful or lines or [type(exc).__name__])[0][:300]
+    """The line of an OpenVINO error that says what went wrong (not where in its C++ it was):
+    the first line that is not about where or in which node it failed."""
+    return runtime_reason(exc, noise=_NOISE, first=True)

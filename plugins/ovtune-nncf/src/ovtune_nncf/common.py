@@ -1,5 +1,6 @@
 """NNCF as ovtune's stages use it: console output kept out of ovtune's, errors as one line,
-recipe datasets as NNCF datasets that report progress, and the ``ignored_scope`` options table.
+recipe datasets as NNCF datasets that report progress, the ``ignored_scope`` options table, and
+the keyword arguments of an NNCF call built from a stage's options.
 
 This is ovtune-nncf's public module (its names are in ``__all__``): the ``ovtune-pot`` stages
 and any third-party stage built on NNCF use it around their NNCF calls, and depend on
@@ -19,17 +20,17 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from ovtune.plugin import Options
+from ovtune.plugin import Options, exception_line
 
 if TYPE_CHECKING:
     from ovtune.plugin import Dataset, Sample, StageContext
 
-__all__ = ["IgnoredScope", "nncf_reason", "progress_dataset", "quiet_nncf"]
+__all__ = ["IgnoredScope", "nncf_arguments", "nncf_reason", "progress_dataset", "quiet_nncf"]
 
 
 class IgnoredScope(Options):
@@ -54,6 +55,22 @@ class IgnoredScope(Options):
         return nncf.IgnoredScope(
             names=self.names, types=self.types, patterns=self.patterns, validate=self.validate_names
         )
+
+
+def nncf_arguments(options: Options, plain: Iterable[str] = (), **converted: Callable[[Any], Any]) -> dict[str, Any]:
+    """Keyword arguments of an NNCF call from a stage's options: each option named in ``plain``
+    (passed as it is) or in ``converted`` (through its converter, ``preset=nncf.QuantizationPreset``)
+    that is set (not ``None``), and the options' ``ignored_scope`` (an :class:`IgnoredScope`) when
+    it names anything. Options left unset are left out, so that NNCF's defaults apply."""
+    arguments: dict[str, Any] = {}
+    for key in (*plain, *converted):
+        value = getattr(options, key)
+        if value is not None:
+            arguments[key] = converted[key](value) if key in converted else value
+    scope = getattr(options, "ignored_scope", None)
+    if isinstance(scope, IgnoredScope) and not scope.empty:
+        arguments["ignored_scope"] = scope.to_nncf()
+    return arguments
 
 
 class _Collect(logging.Handler):
@@ -91,8 +108,7 @@ def quiet_nncf(log: logging.Logger) -> Iterator[list[logging.LogRecord]]:
 def nncf_reason(exc: BaseException) -> str:
     """An NNCF exception as one line for a :class:`~ovtune.errors.StageError` (its messages can
     span many lines)."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"NNCF failed: {type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return f"NNCF failed: {exception_line(exc, None, noise=(), first=True)}".rstrip(": ")
 
 
 def progress_dataset(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ovtune.plugin import StageError, compile_config, compile_model
 from ovtune.plugin.measure import runtime_precision
-from ovtune_nncf.common import nncf_reason, progress_dataset, quiet_nncf
+from ovtune_nncf.common import nncf_arguments, nncf_reason, progress_dataset, quiet_nncf
 from ovtune_nncf.options import INT8_MODES, CompressWeightsOptions
 from ovtune_nncf.weights import LayerWeights, layer_weights, summarize
 
@@ -60,17 +60,13 @@ def run(model: ov.Model, options: CompressWeightsOptions, context: StageContext)
 def _arguments(options: CompressWeightsOptions, context: StageContext) -> dict[str, Any]:
     import nncf
 
-    arguments: dict[str, Any] = {"mode": nncf.CompressWeightsMode(options.mode), "subset_size": options.subset_size}
-    for key in ("ratio", "group_size", "all_layers", "awq", "scale_estimation", "gptq", "lora_correction"):
-        value = getattr(options, key)
-        if value is not None:
-            arguments[key] = value
-    if options.backup_mode is not None:
-        arguments["backup_mode"] = nncf.BackupMode(options.backup_mode)
-    if options.sensitivity_metric is not None:
-        arguments["sensitivity_metric"] = nncf.SensitivityMetric(options.sensitivity_metric)
-    if not options.ignored_scope.empty:
-        arguments["ignored_scope"] = options.ignored_scope.to_nncf()
+    arguments = nncf_arguments(
+        options,
+        ("subset_size", "ratio", "group_size", "all_layers", "awq", "scale_estimation", "gptq", "lora_correction"),
+        mode=nncf.CompressWeightsMode,
+        backup_mode=nncf.BackupMode,
+        sensitivity_metric=nncf.SensitivityMetric,
+    )
     if options.data is not None:
         dataset = context.data.get(options.data)
         total = min(len(dataset), options.subset_size)

@@ -26,7 +26,7 @@ from ovtune.plugin import (
     runtime_reason,
 )
 from ovtune.plugin.measure import Evaluator, runtime_precision
-from ovtune_nncf.common import nncf_reason, quiet_nncf
+from ovtune_nncf.common import nncf_arguments, nncf_reason, quiet_nncf
 from ovtune_nncf.options import TORCH_MISSING, PruneOptions, QatOptions, TrainingOptions
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def run_qat(model: ov.Model, options: QatOptions, context: StageContext) -> Stag
                 source.module,
                 dataset,
                 subset_size=options.subset_size,
-                **({"preset": nncf.QuantizationPreset(options.preset)} if options.preset else {}),
+                **nncf_arguments(options, preset=nncf.QuantizationPreset),
             )
         except Exception as exc:  # noqa: BLE001 - NNCF raises many types for modules it cannot trace
             raise StageError(nncf_reason(exc)) from None

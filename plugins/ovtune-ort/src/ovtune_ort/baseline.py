@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ovtune.plugin import MeasureContext, MeasurementError, model_files
+from ovtune.plugin import MeasureContext, MeasurementError, model_files, runtime_reason
 from ovtune.plugin.measure import FrameworkRunner, framework_notes, measure_framework
 from ovtune_ort.plugin import OrtOptions
 
@@ -95,8 +95,7 @@ def _ort_errors(prefix: str) -> Iterator[None]:
     try:
         yield
     except errors as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise MeasurementError(f"{prefix}: {first}") from None
+        raise MeasurementError(f"{prefix}: {runtime_reason(exc, None, noise=(), first=True)}") from None
 
 
 class OrtRunner(FrameworkRunner):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ovtune_nncf.common import nncf_reason, progress_dataset, quiet_nncf
+from ovtune_nncf.common import nncf_arguments, nncf_reason, progress_dataset, quiet_nncf
 
 from ovtune.plugin import ImportReferenceError, StageError, compile_config, compile_model, import_object
 from ovtune.plugin.measure import Evaluator
@@ -163,13 +163,12 @@ def _common_arguments(options: DefaultQuantizationOptions, advanced: str = "adva
     import nncf
     from nncf.quantization.advanced_parameters import AdvancedQuantizationParameters, AdvancedSmoothQuantParameters
 
-    arguments: dict[str, Any] = {"target_device": nncf.TargetDevice[options.target_device.upper()]}
-    if options.preset is not None:
-        arguments["preset"] = nncf.QuantizationPreset(options.preset)
-    if options.model_type is not None:
-        arguments["model_type"] = nncf.ModelType(options.model_type)
-    if not options.ignored_scope.empty:
-        arguments["ignored_scope"] = options.ignored_scope.to_nncf()
+    arguments = nncf_arguments(
+        options,
+        target_device=lambda device: nncf.TargetDevice[device.upper()],
+        preset=nncf.QuantizationPreset,
+        model_type=nncf.ModelType,
+    )
     if options.smooth_quant_alpha is not None:
         arguments[advanced] = AdvancedQuantizationParameters(
             smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=options.smooth_quant_alpha)
