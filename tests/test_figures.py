@@ -168,3 +168,11 @@ def test_an_unknown_tune_objective_is_one_error_at_its_key(ovtune_project: Recip
     assert "tune.objective: 'energy' is not a figure of an installed measurement; choose among: first_inference" in (
         result.stderr
     )
+
+
+def test_a_report_that_breaks_its_schema_is_one_warning_not_a_lost_run(capsys: pytest.CaptureFixture[str]) -> None:
+    from ovtune.pipeline import _check_schema
+
+    _check_schema({"schema_version": 1, "name": "x"})
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: report.json does not match docs/report.schema.json at ")
