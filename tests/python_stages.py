@@ -50,6 +50,20 @@ args = {{ counter = "{counter}" }}
 """
 
 
+SLOW_SECOND_STAGE = """
+[[stage]]
+use = "python"
+function = "stages:scale_input"
+args = {{ factor = 2.0 }}
+
+[[stage]]
+use = "python"
+function = "stages:slow_identity"
+args = {{ marker = "{marker}" }}
+"""
+"""A real graph change, then a stage that waits (to be killed) once it has written ``marker``."""
+
+
 def stage_project(project: RecipeProject, stages: str) -> Path:
     (project.root / "stages.py").write_text(STAGES_MODULE)
     return project.demo_recipe(stages=stages)

@@ -56,7 +56,6 @@ def test_data_of_the_wrong_rank_is_named_before_timing(ovtune_project: RecipePro
 
 
 def test_calibration_data_of_the_wrong_shape_names_the_stage_and_the_entry(ovtune_project: RecipeProject) -> None:
-    pytest.importorskip("ovtune_pot")
     stages = '[[stage]]\nuse = "pot.default"\ncalibration = "calibration"\nsubset_size = 4\nspeed_check = 0'
     extra = '[data.calibration]\nkind = "npz"\npath = "calib.npz"'
     recipe = ovtune_project.demo_recipe(stages=stages, extra=extra, measure='metrics = ["size"]')

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import openvino as ov
-from python_stages import TWO_STAGES, stage_project
+from python_stages import SLOW_SECOND_STAGE, TWO_STAGES, stage_project
 
 from ovtune.storage import hash_files
 from ovtune.testing import RecipeProject, run_cli
@@ -85,18 +85,7 @@ def test_no_cache_recomputes(ovtune_project: RecipeProject) -> None:
 
 def test_killed_run_resumes_with_the_same_outputs(ovtune_project: RecipeProject) -> None:
     marker = ovtune_project.root / "second-stage-started"
-    stages = f"""
-[[stage]]
-use = "python"
-function = "stages:scale_input"
-args = {{ factor = 2.0 }}
-
-[[stage]]
-use = "python"
-function = "stages:slow_identity"
-args = {{ marker = "{marker}" }}
-"""
-    recipe = stage_project(ovtune_project, stages)
+    recipe = stage_project(ovtune_project, SLOW_SECOND_STAGE.format(marker=marker))
     env = {**os.environ, "OVTUNE_CACHE_DIR": str(ovtune_project.root / "cache"), "SLOW_STAGE_SECONDS": "600"}
     process = subprocess.Popen(
         [sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE

@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from pydantic import Field
 
 from ovtune import hookimpl
@@ -52,11 +51,7 @@ def test_validate_imports_none_of_the_modules_a_recipe_names(ovtune_project: Rec
         '[data.calibration]\nkind = "python"\nfunction = "marker_mod:make"\n'
         '[metric]\nkind = "python:marker_mod:create"\n'
         '[measure]\nmetrics = ["size", "accuracy"]\n'
-        + (
-            '[[stage]]\nuse = "pot.default"\ncalibration = "calibration"\ntransform = "marker_mod:transform"\n'
-            if _installed("ovtune_pot")
-            else ""
-        )
+        + '[[stage]]\nuse = "pot.default"\ncalibration = "calibration"\ntransform = "marker_mod:transform"\n'
     )
     result = run_cli("validate", str(recipe))
     assert result.exit_code == 0, result.stderr
@@ -65,8 +60,6 @@ def test_validate_imports_none_of_the_modules_a_recipe_names(ovtune_project: Rec
 
 
 def test_validate_does_not_import_a_torch_factory(ovtune_project: RecipeProject) -> None:
-    if not _installed("ovtune_mo"):
-        pytest.skip("the torch loader is ovtune-mo's")
     (ovtune_project.root / "marker_torch.py").write_text(MARKER_MODULE)
     recipe = ovtune_project.write_recipe(
         'schema = 1\n[model]\nsource = "torch:marker_torch:load"\n[measure]\nmetrics = ["size"]\n'
@@ -75,12 +68,6 @@ def test_validate_does_not_import_a_torch_factory(ovtune_project: RecipeProject)
     assert result.exit_code == 0, result.stderr
     assert "marker_torch" not in sys.modules
     assert not list(ovtune_project.root.glob("imported-*"))
-
-
-def _installed(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(name) is not None
 
 
 # --------------------------------------------------------------------------------------

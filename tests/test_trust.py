@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from python_stages import TWO_STAGES, stage_project
+from python_stages import SLOW_SECOND_STAGE, TWO_STAGES, stage_project
 
 from ovtune.run_folder import MARKER, RunFolder
 from ovtune.storage import atomic_write_text, clean_stale_temporaries
@@ -255,26 +255,16 @@ def test_kill_and_resume_gives_the_outputs_of_an_uninterrupted_run(ovtune_projec
     """The quantization runs in a fresh process after the kill, where OpenVINO's name counters
     differ from those of a process that ran everything: the output hashes must not."""
     marker = ovtune_project.root / "slow-stage-started"
-    stages = f"""
-[data.calibration]
-kind = "npz"
-path = "digits_calib.npz"
-limit = 32
-
-[[stage]]
-use = "python"
-function = "stages:scale_input"
-args = {{ factor = 2.0 }}
-
-[[stage]]
-use = "python"
-function = "stages:slow_identity"
-args = {{ marker = "{marker}" }}
-
+    calibration = '[data.calibration]\nkind = "npz"\npath = "digits_calib.npz"\nlimit = 32\n'
+    stages = (
+        calibration
+        + SLOW_SECOND_STAGE.format(marker=marker)
+        + """
 [[stage]]
 use = "pot.default"
 subset_size = 32
 """
+    )
     recipe = stage_project(ovtune_project, stages)
     env = {**os.environ, "SLOW_STAGE_SECONDS": "600"}
     killed = subprocess.Popen([sys.executable, "-m", "ovtune", "run", str(recipe)], env=env, stderr=subprocess.PIPE)
