@@ -147,10 +147,8 @@ class StageCache:
                 },
             }
             (temporary / MANIFEST).write_text(json.dumps(manifest, indent=2))
-        try:
-            return _verified(folder)
-        except DamagedEntryError:
-            return CacheEntry(folder, record, str(manifest["output_hash"]))
+        # a writer that won the race stored the same key: an equivalent model, the same hash
+        return CacheEntry(folder, record, str(manifest["output_hash"]))
 
     def _discard(self, folder: Path) -> None:
         """Move a damaged entry out of the way (atomically) and remove it."""
