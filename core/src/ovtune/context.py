@@ -167,6 +167,27 @@ class StageContext:
     log: logging.Logger
     registry: Registry
     on_progress: Callable[[float, float | None, str], None] | None = None
+    deadline: float | None = None
+    """When the stage should be done (``time.time()``; ``None``: no limit). ``ovtune tune``
+    sets it to the end of its time budget: a stage that can stop early (fewer calibration
+    samples, fewer accuracy-control iterations) should, and call :meth:`cut_short` to say so."""
+    cut_short_reason: str = ""
+
+    def time_left(self) -> float | None:
+        """Seconds until :attr:`deadline` (negative once past it), ``None`` without one."""
+        import time
+
+        return None if self.deadline is None else self.deadline - time.time()
+
+    def past_deadline(self) -> bool:
+        left = self.time_left()
+        return left is not None and left <= 0
+
+    def cut_short(self, reason: str) -> None:
+        """Say that the stage stopped early for the deadline and returns its best model so far
+        (``"calibrated on 80 of 300 samples"``). The record carries the reason, and the model
+        is cached apart: a later run without a deadline computes the full result."""
+        self.cut_short_reason = reason
 
     @property
     def key(self) -> str:

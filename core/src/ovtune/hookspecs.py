@@ -20,6 +20,7 @@ from ovtune.types import REGISTRATION_TYPES, Registration
 
 if TYPE_CHECKING:
     from ovtune.context import RunInfo, StageRecord
+    from ovtune.proposals import Proposal, TuneRequest
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -130,6 +131,35 @@ def ovtune_select_device(requested: str, available: Sequence[str]) -> str | None
             if requested == "BEST":
                 return "GPU" if "GPU" in available else "CPU"
             return None
+    """
+
+
+@hookspec
+def ovtune_tune_candidates(request: TuneRequest) -> Iterable[Proposal] | None:
+    """Propose what ``ovtune tune`` should try on this model and device, when the recipe
+    gives no search space (or sets ``[tune] auto = true``).
+
+    ``request`` describes the model (inputs with their dynamic dimensions and the data's
+    shapes, operation counts, attention blocks, a detection head, weight bytes by operation
+    type), the device (capabilities, inference precisions, cores, streams) and the goal. Return
+    :class:`~ovtune.proposals.ProposedVariant` (stage lists, each in a phase: ``float``,
+    ``quantized`` or ``recovery``) and :class:`~ovtune.proposals.ProposedDeploy` (values of a
+    ``[deploy]`` key), each with a one-line reason; return nothing when your technique does not
+    fit. Every plugin's proposals are collected; a plugin that raises is skipped with a warning.
+    Keep it cheap: no model is loaded or compiled here.
+
+    Example::
+
+        @ovtune.hookimpl
+        def ovtune_tune_candidates(request):
+            if request.model.weight_share("Convolution") < 0.5:
+                return []
+            return [ProposedVariant(
+                name="pruned", phase="quantized",
+                stages=({"use": "my.prune", "ratio": 0.3},),
+                choices={"1.ratio": (0.3, 0.5)},
+                reason="convolution weights dominate: pruning shrinks the compute",
+            )]
     """
 
 

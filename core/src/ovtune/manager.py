@@ -55,6 +55,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("measurements", "ovtune.builtin.measurements"),
     ("reporters", "ovtune.builtin.reporters"),
     ("commands", "ovtune.builtin.commands"),
+    ("deploy", "ovtune.builtin.tuning"),
 )
 """(plugin name, module) of every built-in plugin, in registration order."""
 
@@ -123,6 +124,26 @@ class PluginHost:
                 self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
             except Exception as exc:  # noqa: BLE001 - an observer must not break the run
                 self._observer_failed(impl.plugin_name, hook_name, exc)
+
+    def collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call ``hook_name`` on every plugin, each on its own; returns ``(plugin name,
+        result)`` for each plugin that returned something other than ``None``.
+
+        For advisory hooks (``ovtune_tune_candidates``) whose answers are merged: the caller
+        knows which plugin proposed what, and one plugin that raises costs a warning naming it,
+        not the answers of the others."""
+        results: list[tuple[str, Any]] = []
+        implementations = getattr(self.pm.hook, hook_name).get_hookimpls()
+        everyone = [impl.plugin for impl in implementations]
+        for impl in reversed(implementations):
+            others = [plugin for plugin in everyone if plugin is not impl.plugin]
+            try:
+                answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except Exception as exc:  # noqa: BLE001 - one plugin's advice must not stop the others'
+                self._observer_failed(impl.plugin_name, hook_name, exc)
+                continue
+            results += [(impl.plugin_name, answer) for answer in answers if answer is not None]
+        return results
 
     def _observer_failed(self, plugin_name: str, hook_name: str, exc: Exception) -> None:
         if (plugin_name, hook_name) in self._failed_observers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import os
 import platform
@@ -84,6 +85,9 @@ class Pipeline:
         self.reshape = reshape
         self.copy_stage_outputs = True
         """Copy each stage's output into the run folder (``ovtune tune`` points at the cache instead)."""
+        self.deadline: float | None = None
+        """When stages should be done (``time.time()``): ``ovtune tune``'s budget, given to
+        each stage as ``StageContext.deadline``."""
         self.info = RunInfo(recipe.name, recipe.path, self.run_dir, tuple(s.name for s in recipe.stages))
 
     # -- loading -----------------------------------------------------------------------
@@ -201,6 +205,8 @@ class Pipeline:
 
                 model = ov.Core().read_model(str(model_path))
             result, seconds = self.execute_stage(spec, model, catalog)
+            if result.details.get("cut_short"):  # not the stage's full result: never reused as one
+                key = hashlib.sha256(f"{key}:cut-short:{time.time_ns()}".encode()).hexdigest()
             record = StageRecord(
                 index=spec.index,
                 name=spec.name,
@@ -249,6 +255,7 @@ class Pipeline:
             on_progress=lambda done, total, message: self.host.notify(
                 "ovtune_stage_progress", run=self.info, index=spec.index, done=done, total=total, message=message
             ),
+            deadline=self.deadline,
         )
         started = time.perf_counter()
         try:
@@ -264,6 +271,9 @@ class Pipeline:
             raise TypeError(
                 f"stage {spec.name!r} returned {type(result).__name__}, expected openvino.Model or StageResult"
             )
+        if context.cut_short_reason:
+            result.details = {**result.details, "cut_short": context.cut_short_reason}
+            result.notes = [*result.notes, f"stopped early for the deadline: {context.cut_short_reason}"]
         shutil.rmtree(work_dir, ignore_errors=True)
         with contextlib.suppress(OSError):
             work_root.rmdir()  # only when empty: another process may still use its own scratch

@@ -23,6 +23,10 @@ What is here, by role:
   :class:`MeasureSubject`), :class:`StageResult`, :class:`InputSpec` and
   :func:`describe_inputs`, the lifecycle records :class:`RunInfo` and :class:`StageRecord`, and
   the data types :class:`Dataset`, :class:`Sample` and :class:`MetricAccumulator`;
+- proposing a search space for ``ovtune tune`` (the ``ovtune_tune_candidates`` hook): the
+  request it receives (:class:`TuneRequest` with its :class:`ModelProfile`,
+  :class:`InputProfile` and :class:`DeviceProfile`) and the answers (:class:`ProposedVariant`,
+  :class:`ProposedDeploy`, :data:`Phase`);
 - user errors (one ``error:`` line, exit status 2): :class:`OvtuneError` and its subclasses,
   :func:`runtime_reason` (the telling line of an OpenVINO error, or any exception's) and
   :func:`exception_line` (``Type: reason``);
@@ -76,6 +80,15 @@ from ovtune.errors import (
 )
 from ovtune.fields import DataName, Duration, ExistingPath, RecipePath, Reference, recipe_metric
 from ovtune.importing import Implementation, ImportReferenceError, import_object
+from ovtune.proposals import (
+    DeviceProfile,
+    InputProfile,
+    ModelProfile,
+    Phase,
+    ProposedDeploy,
+    ProposedVariant,
+    TuneRequest,
+)
 from ovtune.storage import model_files
 from ovtune.types import (
     Baseline,
@@ -121,11 +134,13 @@ __all__ = [
     "DatasetKind",
     "Device",
     "DeviceError",
+    "DeviceProfile",
     "Duration",
     "ExistingPath",
     "Figure",
     "Implementation",
     "ImportReferenceError",
+    "InputProfile",
     "InputSpec",
     "LoadContext",
     "Loader",
@@ -136,10 +151,14 @@ __all__ = [
     "Metric",
     "MetricAccumulator",
     "ModelLoadError",
+    "ModelProfile",
     "NoOptions",
     "Options",
     "OvtuneError",
+    "Phase",
     "PluginError",
+    "ProposedDeploy",
+    "ProposedVariant",
     "RecipeError",
     "RecipePath",
     "Reference",
@@ -152,6 +171,7 @@ __all__ = [
     "StageError",
     "StageRecord",
     "StageResult",
+    "TuneRequest",
     "UsageError",
     "command_host",
     "compile_config",

@@ -68,6 +68,12 @@ class TuneVariant(_Strict):
         default_factory=dict,
         description="'N.option' (N: position in stage, from 1) -> the values to try for that option",
     )
+    phase: Literal["float", "quantized", "recovery"] | None = Field(
+        None,
+        description="When to try it: float variants first, then quantized ones, then recovery ones only if every "
+        "quantized candidate breaks a bound; default: one search over every variant",
+    )
+    reason: str = Field("", description="Why it is worth trying (written by the plugin that proposed it)")
 
     @field_validator("name")
     @classmethod
@@ -106,6 +112,11 @@ class TuneSection(_Strict):
         3, ge=0, le=100, description="Interleaved rounds of the finalists (0: trust the search figures)"
     )
     constraints: TuneConstraints = Field(default_factory=TuneConstraints)  # type: ignore[arg-type]
+    auto: bool | None = Field(
+        None,
+        description="Add the search space the installed plugins propose for this model and device; default: "
+        "only when no [[tune.variant]] is listed",
+    )
     variant: list[TuneVariant] = Field(
         default_factory=list,
         description="Ways to build the model; default: 'original' (no stage), plus 'recipe' (the [[stage]] list)",
