@@ -46,7 +46,7 @@ CHECK_SECONDS = 10
 
 def write_best_recipe(path: Path, table: dict[str, Any], name: str, winner: dict[str, Any], reason: str) -> None:
     """The winner as a plain recipe: ``ovtune run best.toml`` reproduces its model and settings."""
-    document = _toml_ready({**table, "name": f"{name}-best"})
+    document = toml_ready({**table, "name": f"{name}-best"})
     document["description"] = f"chosen by ovtune tune: {reason}"
     if not document.get("stage"):
         document.pop("stage", None)
@@ -304,11 +304,11 @@ def _property_text(value: Any) -> str:
     return str(value)
 
 
-def _toml_ready(value: Any) -> Any:
+def toml_ready(value: Any) -> Any:
     if isinstance(value, dict):
-        return {str(k): _toml_ready(v) for k, v in value.items() if v is not None}
+        return {str(k): toml_ready(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
-        return [_toml_ready(v) for v in value if v is not None]
+        return [toml_ready(v) for v in value if v is not None]
     if isinstance(value, Path):
         return str(value)
     return value

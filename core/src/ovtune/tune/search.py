@@ -13,12 +13,15 @@ what was measured, and no finished configuration is measured again.
 
 from __future__ import annotations
 
+import json
 import logging
+import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovtune.tune.choice import constraint_values, objective_value
+from ovtune.tune.choice import constraint_values, objective_value, violations
 from ovtune.tune.goals import Bound, Goal
 from ovtune.tune.journal import Journal
 from ovtune.tune.space import Config, SearchSpace
@@ -35,6 +38,8 @@ class SearchState:
     trials: list[dict[str, Any]] = field(default_factory=list)
     resumed: int = 0
     stopped_by: str = ""
+    phases: list[dict[str, Any]] = field(default_factory=list)
+    """One entry per phase: its name, variants, trials run, and why it ended or was skipped."""
 
     def by_key(self) -> dict[str, dict[str, Any]]:
         return {Config.from_json(t["config"]).key(): t for t in self.trials}
@@ -49,6 +54,10 @@ def objective_hint(goal: Goal) -> str:
     return "throughput" if goal.measurement == "throughput" else "latency"
 
 
+FLOAT_TIME_SHARE = 0.4
+"""Share of the time left that the float phase may use when quantized variants follow."""
+
+
 def run_search(
     space: SearchSpace,
     runner: TrialRunner,
@@ -57,13 +66,140 @@ def run_search(
     *,
     on_trial: Callable[[dict[str, Any]], None] | None = None,
     on_start: Callable[[int, str], None] | None = None,
+    on_phase: Callable[[str], None] | None = None,
+    deadline: float | None = None,
 ) -> SearchState:
+    """Search ``space`` phase by phase (:meth:`SearchSpace.phases`), as an expert works: the
+    float variants with the runtime settings first (no new model, or a quick graph change),
+    then the quantized ones, built with the runtime settings that won so far; the recovery
+    variants only when every plain quantized candidate breaks a bound. The trial and time
+    budgets are shared: a phase stops early when the phases after it need the rest, and the
+    quantized phase stops as soon as each of its variants broke a bound, instead of spending
+    the budget on more of what failed. ``deadline`` (``time.time()``) ends the search."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     section = space.section
     state = SearchState(trials=list(previous), resumed=len(previous))
-    defaults = space.defaults(objective_hint(space.goal))
+    if deadline is None:
+        deadline = time.time() + max(0.0, section.budget - state.spent)
+    phases = space.phases()
+    for position, (phase, names) in enumerate(phases):
+        entry: dict[str, Any] = {"name": phase, "variants": names, "trials": 0}
+        state.phases.append(entry)
+        if phase == "recovery":
+            blocked = _escalation(state.trials, space)
+            if blocked is None:
+                entry["skipped"] = "a quantized candidate meets every bound"
+                continue
+            entry["why"] = blocked
+        if state.stopped_by:
+            entry["skipped"] = f"stopped by the {state.stopped_by}"
+            continue
+        later = [p for p, _ in phases[position + 1 :]]
+        remaining = section.trials - len(state.trials)
+        sub = space.subspace(names)
+        cap = min(remaining, _trial_share(phase, later, remaining, sub.size()))
+        phase_deadline = deadline
+        if phase == "float" and later:
+            phase_deadline = min(deadline, time.time() + FLOAT_TIME_SHARE * max(0.0, deadline - time.time()))
+        if on_phase:
+            on_phase(_phase_line(phase, names, entry.get("why", ""), cap, deadline))
+        before = len(state.trials)
+        ended = _search_phase(
+            sub,
+            space,
+            runner,
+            journal,
+            state,
+            phase=phase,
+            cap=len(state.trials) + cap,
+            phase_deadline=phase_deadline,
+            deadline=deadline,
+            seed_deploy=_best_deploy(state.trials, space) if phase not in {"float", "search"} else None,
+            on_trial=on_trial,
+            on_start=on_start,
+        )
+        entry["trials"] = len(state.trials) - before
+        entry["ended"] = ended
+    return state
+
+
+def _phase_line(phase: str, names: list[str], why: str, cap: int, deadline: float) -> str:
+    left = max(0.0, deadline - time.time())
+    what = {
+        "float": "float variants with the runtime settings",
+        "quantized": "quantized variants",
+        "recovery": "recovery variants",
+        "search": "every variant",
+    }.get(phase, phase)
+    because = f" ({why})" if why else ""
+    return f"phase {phase}: {what}{because}: {', '.join(names)}; up to {cap} trials, {left:.0f} s left"
+
+
+def _trial_share(phase: str, later: list[str], remaining: int, size: int) -> int:
+    """Trials a phase may use: the float phase leaves most of the trial budget to the phases
+    after it, the quantized phase keeps some for recovery; the last phase uses the rest."""
+    if not later:
+        return remaining
+    share = FLOAT_TIME_SHARE if phase == "float" else 0.7
+    return max(1, min(size, math.ceil(remaining * share)))
+
+
+def _escalation(trials: list[dict[str, Any]], space: SearchSpace) -> str | None:
+    """Why the recovery phase runs (every completed quantized trial breaks a bound), or
+    ``None`` when it need not (a quantized trial meets every bound, or none completed)."""
+    quantized = [
+        t
+        for t in trials
+        if space.phase_of(Config.from_json(t["config"]).variant) == "quantized" and t.get("state") == "complete"
+    ]
+    if not quantized:
+        return None
+    broken = [violations(t, space.bounds) for t in quantized]
+    if all(broken):
+        names = sorted({name for found in broken for name in found})
+        return f"every quantized candidate breaks {', '.join(names)}"
+    return None
+
+
+def _best_deploy(trials: list[dict[str, Any]], space: SearchSpace) -> tuple[tuple[str, int], ...] | None:
+    """The runtime settings of the best trial that meets every bound so far."""
+    feasible = [
+        t
+        for t in trials
+        if t.get("state") == "complete" and t.get("value") is not None and not violations(t, space.bounds)
+    ]
+    if not feasible:
+        return None
+    best = (max if space.goal.higher else min)(feasible, key=lambda t: float(t["value"]))
+    return Config.from_json(best["config"]).deploy
+
+
+def _search_phase(
+    sub: SearchSpace,
+    space: SearchSpace,
+    runner: TrialRunner,
+    journal: Journal,
+    state: SearchState,
+    *,
+    phase: str,
+    cap: int,
+    phase_deadline: float,
+    deadline: float,
+    seed_deploy: tuple[tuple[str, int], ...] | None,
+    on_trial: Callable[[dict[str, Any]], None] | None,
+    on_start: Callable[[int, str], None] | None,
+) -> str:
+    """One phase: its defaults first (with ``seed_deploy``, the runtime settings that won so
+    far, when given), then the sampler; returns why it ended."""
+    import optuna
+
+    section = space.section
+    defaults = sub.defaults(objective_hint(space.goal))
+    if seed_deploy is not None:
+        seeded = [Config(c.variant, c.choices, seed_deploy) for c in defaults]
+        defaults = seeded + defaults
     sampler: optuna.samplers.BaseSampler
     if section.sampler == "random":
         sampler = optuna.samplers.RandomSampler(seed=section.seed)
@@ -71,48 +207,67 @@ def run_search(
         # constrained TPE: the constraints each trial carries (set_constraint) steer it
         sampler = optuna.samplers.TPESampler(seed=section.seed, n_startup_trials=max(len(defaults) + 2, 4))
     study = optuna.create_study(direction="maximize" if space.goal.higher else "minimize", sampler=sampler)
+    mine = {v.name for v in sub.variants}
     for trial in state.trials:
-        _replay(study, space, trial)
+        if Config.from_json(trial["config"]).variant in mine:
+            _replay(study, sub, trial)
     done = state.by_key()
+    queued: set[str] = set()
     for config in defaults:
-        if config.key() not in done:
-            study.enqueue_trial(_params(space, config))
+        if config.key() not in done and config.key() not in queued:
+            study.enqueue_trial(_params(sub, config))
+            queued.add(config.key())
+    measured_here = sum(1 for key in done if json.loads(key)[0] in mine)
     repeats = 0
     while True:
         if len(state.trials) >= section.trials:
             state.stopped_by = f"trial budget ({section.trials})"
-            break
-        elapsed = state.spent  # every trial's own seconds, resumed ones included
-        expected = _typical_seconds(state.trials)
-        if elapsed + expected > section.budget:
-            state.stopped_by = f"time budget ({section.budget:.0f} s; {elapsed:.0f} s spent)"
-            break
-        if len(done) >= space.size():
-            state.stopped_by = f"the whole space ({space.size()} configurations) is measured"
-            break
+            return state.stopped_by
+        if len(state.trials) >= cap:
+            return "its share of the trial budget is used"
+        expected = _typical_seconds([t for t in state.trials if t["config"]["variant"] in mine] or state.trials)
+        now = time.time()
+        if now + expected > deadline:
+            state.stopped_by = f"time budget ({section.budget:.0f} s; {state.spent:.0f} s spent)"
+            return state.stopped_by
+        if now + expected > phase_deadline:
+            return "its share of the time budget is used"
+        if measured_here >= sub.size():
+            return f"all {sub.size()} configurations are measured"
+        if phase == "quantized" and _every_variant_broke(state.trials, sub):
+            return "every quantized variant broke a bound: escalating"
         ask = study.ask()
-        config = _suggest(ask, space)
+        config = _suggest(ask, sub)
         if config.key() in done:
             repeats += 1
             _tell(study, ask, done[config.key()], space)
             if repeats >= MAX_REPEATS:
-                state.stopped_by = "the sampler proposes only configurations already measured"
-                break
+                return "the sampler proposes only configurations already measured"
             continue
         repeats = 0
         number = len(state.trials) + 1
         if on_start:
             on_start(number, space.label(config))
         trial = runner.evaluate(config, number)
+        trial["phase"] = phase
         trial["constraints"] = constraint_values(trial, space.bounds)
         trial["value"] = objective_value(trial, space.goal)
         journal.append(trial)
         state.trials.append(trial)
         done[config.key()] = trial
+        measured_here += 1
         _tell(study, ask, trial, space)
         if on_trial:
             on_trial(trial)
-    return state
+
+
+def _every_variant_broke(trials: list[dict[str, Any]], sub: SearchSpace) -> bool:
+    """Each variant of the phase has completed trials, and each of them breaks a bound."""
+    for variant in sub.variants:
+        mine = [t for t in trials if t["config"]["variant"] == variant.name and t.get("state") == "complete"]
+        if not mine or any(not violations(t, sub.bounds) for t in mine):
+            return False
+    return True
 
 
 def _typical_seconds(trials: list[dict[str, Any]]) -> float:

@@ -9,17 +9,20 @@ session again resumes from it.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ovtune import __version__
+from ovtune import PROJECT_NAME, __version__, hookimpl
 from ovtune.errors import RecipeError
+from ovtune.figures import FigureCatalog
 from ovtune.recipe import build_recipe, load_recipe
 from ovtune.run_folder import RunFolder
+from ovtune.tune.auto import wants_proposals
 from ovtune.tune.choice import (
     Decision,
     candidates,
@@ -31,7 +34,7 @@ from ovtune.tune.choice import (
 from ovtune.tune.goals import DETERMINISTIC, measurements_for, shown_keys
 from ovtune.tune.journal import Journal
 from ovtune.tune.search import objective_hint, run_search
-from ovtune.tune.space import Config, SearchSpace, check_recipe_space
+from ovtune.tune.space import Config, SearchSpace, check_recipe_space, check_space
 from ovtune.tune.trials import TrialRunner
 
 TUNE_SCHEMA_VERSION = 1
@@ -45,17 +48,43 @@ def _to_stderr(line: str) -> None:
 
 
 def load_space(recipe_path: Path, host: Any) -> tuple[Any, SearchSpace]:
-    """The recipe (validated) and its search space, every listed value checked once."""
-    recipe = load_recipe(recipe_path, host.registry)
+    """The recipe (validated) and its hand-written search space, every listed value checked
+    once (the proposed part of a space needs the model: :func:`run_tune` adds it)."""
+    recipe = load_tune_recipe(recipe_path, host)
+    space = check_recipe_space(recipe, host.registry, file=recipe_path)
+    assert space is not None
+    return recipe, space
+
+
+def load_tune_recipe(recipe_path: Path, host: Any, overrides: dict[str, Any] | None = None) -> Any:
+    """The recipe, with ``overrides`` (``[tune]`` keys from the command line) applied; it
+    must have a ``[tune]`` section."""
+    from ovtune.recipe import read_recipe_table
+
+    if not recipe_path.is_file():
+        raise RecipeError("recipe file not found" if not recipe_path.exists() else "not a file", file=recipe_path)
+    if overrides:
+        raw = read_recipe_table(recipe_path)
+        tune = dict(raw.get("tune") or {})
+        constraints = dict(tune.get("constraints") or {})
+        for key, value in overrides.items():
+            if key == "max_drop":
+                constraints[key] = value
+            else:
+                tune[key] = value
+        if constraints:
+            tune["constraints"] = constraints
+        raw["tune"] = tune
+        recipe = build_recipe(raw, base_dir=recipe_path.resolve().parent, registry=host.registry, file=recipe_path)
+    else:
+        recipe = load_recipe(recipe_path, host.registry)
     if recipe.document.tune is None:
         raise RecipeError(
             "no [tune] section: add one (objective, budget, [tune.deploy] choices ...); see docs/tune.md",
             file=recipe_path,
             key="tune",
         )
-    space = check_recipe_space(recipe, host.registry, file=recipe_path)
-    assert space is not None
-    return recipe, space
+    return recipe
 
 
 def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
@@ -70,28 +99,107 @@ def run_tune(
     out: Path | None = None,
     fresh: bool = False,
     force: bool = False,
+    overrides: dict[str, Any] | None = None,
     say: Say = _to_stderr,
 ) -> dict[str, Any]:
     """Search, confirm, choose and write; returns the tune report. The tune folder is
     claimed (marker and lock) for the whole session: two tunes never share one. ``say``
-    receives the progress lines (resuming, the reference, each trial, the confirmation)."""
-    recipe, space = load_space(recipe_path, host)
+    receives the progress lines (resuming, the reference, each trial, the confirmation).
+    ``overrides`` replaces ``[tune]`` keys (``budget``, ``objective``, ``trials``,
+    ``max_drop``)."""
+    recipe = load_tune_recipe(recipe_path, host, overrides)
+    if not wants_proposals(recipe.document.tune):
+        check_recipe_space(recipe, host.registry, file=recipe_path)  # a bad value fails before the folder
     folder = tune_dir_for(recipe_path, recipe.name, out)
     with RunFolder(folder, force=force, kind="tune"):
-        return _tune_into(folder, recipe, space, host, recipe_path=recipe_path, fresh=fresh, say=say)
+        return _tune_into(folder, recipe, host, recipe_path=recipe_path, fresh=fresh, say=say)
 
 
-def _tune_into(
-    folder: Path, recipe: Any, space: SearchSpace, host: Any, *, recipe_path: Path, fresh: bool, say: Say
+def tune_model(
+    model: Path, host: Any, *, out: Path | None, fresh: bool, force: bool, say: Say = _to_stderr, **options: Any
 ) -> dict[str, Any]:
-    section = space.section
+    """``ovtune tune MODEL --data PATH``: tune a model with no recipe. The recipe is made from
+    the options (:func:`ovtune.tune.model_recipe.model_recipe`), written into the tune folder
+    as ``recipe.toml``, and the plugins propose the space."""
+    from ovtune.run_folder import slug_run_name
+    from ovtune.storage import atomic_write_text
+    from ovtune.tune.model_recipe import model_recipe
+
+    table = model_recipe(model, **options)
+    name = slug_run_name(model.stem)
+    table["name"] = name
+    folder = (out or Path.cwd() / "runs" / f"{name}-tune").resolve()
+    import tomli_w
+
+    with RunFolder(folder, force=force, kind="tune"):
+        path = folder / "recipe.toml"
+        atomic_write_text(path, tomli_w.dumps(table))
+        recipe = load_tune_recipe(path, host)
+        return _tune_into(folder, recipe, host, recipe_path=path, fresh=fresh, say=say)
+
+
+def _propose(folder: Path, recipe: Any, host: Any, runner: TrialRunner, say: Say) -> Any:
+    """Profile the model and device, ask the plugins, and return the ``[tune]`` section with
+    the proposed space; the space is printed and written to ``space.toml``."""
+    import openvino as ov
+
+    from ovtune.measure.device import select_device
+    from ovtune.storage import atomic_write_text
+    from ovtune.tune.auto import (
+        assemble,
+        build_request,
+        check_proposal,
+        collect,
+        describe,
+        proposed_section,
+        space_recipe,
+    )
+
+    section = recipe.document.tune
+    original = runner.original(recipe)
+    device = select_device(host, recipe.deploy.device, ov.Core())
+    request = build_request(recipe, original, device)
+    proposals = collect(host, request)
+
+    def build(table: dict[str, Any]) -> Any:
+        merged = {**{k: v for k, v in recipe.raw.items() if k != "tune"}, **table}
+        return build_recipe(merged, base_dir=recipe.base_dir, registry=host.registry, file=recipe.path)
+
+    proposed = assemble(section, proposals, own_stages=list(recipe.raw.get("stage") or []), valid=check_proposal(build))
+    section = proposed_section(section, proposed)
+    for line in describe(proposed, request):
+        say(line)
+    path = folder / "space.toml"
+    atomic_write_text(path, space_recipe(recipe.raw, section, proposed, recipe.base_dir))
+    say(f"space: {path} (edit it and run `ovtune tune {path}`)")
+    return section, request
+
+
+def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh: bool, say: Say) -> dict[str, Any]:
+    started = time.perf_counter()
+    began = time.time()
+    section = recipe.document.tune
+    budget_end = began + float(section.budget)
     journal = Journal(folder)
+    recipe_file = recipe.path or recipe_path.resolve()
+    runner = TrialRunner(None, host, recipe_file, recipe.base_dir, folder / "work")  # type: ignore[arg-type]
+    request = None
+    if wants_proposals(section):
+        section, request = _propose(folder, recipe, host, runner, say)
+    space = SearchSpace.from_recipe(recipe.raw, section, FigureCatalog.from_registry(host.registry), file=recipe_path)
+
+    def build(table: dict[str, Any]) -> Any:
+        return build_recipe(table, base_dir=recipe.base_dir, registry=host.registry, file=recipe_path)
+
+    check_space(space, build, recipe_path)
+    runner.space = space
     header = {"space": space.fingerprint(), "ovtune_version": __version__, "objective": section.objective}
     previous = journal.start(header, fresh=fresh)
-    runner = TrialRunner(space, host, recipe.path or recipe_path.resolve(), recipe.base_dir, folder / "work")
     if previous:
         say(f"resuming: {len(previous)} finished trial(s) in {journal.path}")
-    started = time.perf_counter()
+    spent_before = sum(float(t.get("seconds", 0.0)) for t in previous)
+    deadline = budget_end - spent_before - _confirmation_reserve(section)
+    runner.deadline = deadline
     defaults = space.defaults(objective_hint(space.goal))
     reference = runner.measure_reference(defaults[0])
     if reference is not None:
@@ -99,18 +207,36 @@ def _tune_into(
     runner.resume(previous)
 
     def started_trial(number: int, label: str) -> None:
-        say(f"trial {number}/{section.trials}: {label}")
+        left = max(0.0, deadline - time.time())
+        say(f"trial {number}/{section.trials}: {label}  ({time.time() - began:.0f} s used, {left:.0f} s left)")
 
     def finished_trial(trial: dict[str, Any]) -> None:
         say(f"  {_trial_line(trial, space)}")
 
-    state = run_search(space, runner, journal, previous, on_trial=finished_trial, on_start=started_trial)
+    with _stage_progress(host, say):
+        state = run_search(
+            space,
+            runner,
+            journal,
+            previous,
+            on_trial=finished_trial,
+            on_start=started_trial,
+            on_phase=say,
+            deadline=deadline,
+        )
     trials = state.trials
     for trial in trials:
         trial["violations"] = violations(trial, space.bounds) if trial.get("state") == "complete" else {}
         trial["feasible"] = trial.get("state") == "complete" and not trial["violations"]
-    decision = _decide(trials, space, runner, say)
+        trial.setdefault("phase", space.phase_of(Config.from_json(trial["config"]).variant))
+    decision = _decide(trials, space, runner, say, end=budget_end - spent_before)
     front = pareto_front([t for t in trials if t.get("state") == "complete" and t.get("values")], space.goal)
+    winner_phase = decision.winner.get("phase") if decision.winner else None
+    if winner_phase and len(state.phases) > 1:
+        decision.notes.append(f"the winner was found in the {winner_phase} phase")
+    for phase in state.phases:
+        if phase.get("why"):
+            decision.notes.append(f"recovery phase ran: {phase['why']}")
     report: dict[str, Any] = {
         "schema_version": TUNE_SCHEMA_VERSION,
         "ovtune_version": __version__,
@@ -124,6 +250,8 @@ def _tune_into(
         "figures": space.figures.to_json([*measurements_for(space.goal, space.bounds), "accuracy"]),
         "budget": {"seconds": section.budget, "trials": section.trials},
         "space_size": space.size(),
+        "space": _space_summary(space, request),
+        "phases": state.phases,
         "stopped_by": f"stopped by the {state.stopped_by}" if state.stopped_by else "",
         "resumed_trials": state.resumed,
         "search_seconds": state.spent,
@@ -134,6 +262,7 @@ def _tune_into(
         "decision": {
             "status": decision.status,
             "winner": decision.winner["number"] if decision.winner else None,
+            "phase": winner_phase,
             "reason": decision.reason,
             "notes": decision.notes,
             "finalists": decision.finalists,
@@ -141,17 +270,99 @@ def _tune_into(
         },
         "files": {},
     }
+    if (folder / "space.toml").is_file():
+        report["files"]["space"] = str(folder / "space.toml")
     if decision.winner is not None:
-        report["files"] = _write_winner(folder, decision, space, runner=runner, recipe=recipe)
+        report["files"].update(_write_winner(folder, decision, space, runner=runner, recipe=recipe))
     from ovtune.tune.outputs import write_report
 
+    report["session_seconds"] = time.perf_counter() - started
     write_report(folder, report)
     shutil.rmtree(folder / "work", ignore_errors=True)
     _print(report, space)
     return report
 
 
-def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner, say: Say) -> Decision:
+CONFIRM_RESERVE_SHARE = 0.1
+"""Share of the time budget kept for confirming the finalists after the search."""
+
+
+def _confirmation_reserve(section: Any) -> float:
+    if not section.confirm or section.finalists < 2:
+        return 0.0
+    return CONFIRM_RESERVE_SHARE * float(section.budget)
+
+
+def _space_summary(space: SearchSpace, request: Any) -> dict[str, Any]:
+    """What was searched (and, for a proposed space, what the model and device are)."""
+    summary: dict[str, Any] = {
+        "variants": [
+            {"name": v.name, "phase": v.phase, "reason": v.reason, "stages": [s.get("use") for s in v.stage]}
+            for v in space.variants
+        ],
+        "deploy": space.section.deploy,
+        "proposed": request is not None,
+    }
+    if request is not None:
+        model, device = request.model, request.device
+        summary["model"] = {
+            "inputs": [{"name": i.name, "shape": i.shape_text, "data_shapes": i.data_shapes} for i in model.inputs],
+            "attention_blocks": model.attention_blocks,
+            "detection_head": len(model.detection_head),
+            "weight_bytes": dict(model.weight_bytes),
+            "parameters": model.parameters,
+        }
+        summary["device"] = {
+            "name": device.name,
+            "full_name": device.full_name,
+            "capabilities": list(device.capabilities),
+            "precisions": list(device.precisions),
+            "cores": device.cores,
+        }
+    return summary
+
+
+class _StageProgressLines:
+    """Shows what a long stage is doing inside a tune: its start, and a progress line at most
+    every :attr:`every` seconds (accuracy control can take minutes)."""
+
+    every = 15.0
+
+    def __init__(self, say: Say):
+        self.say = say
+        self.last = 0.0
+        self.started = 0.0
+
+    @hookimpl
+    def ovtune_stage_start(self, run: Any, index: int, name: str, options: dict[str, Any]) -> None:
+        self.started = self.last = time.time()
+        self.say(f"  building: stage {index} {name}")
+
+    @hookimpl
+    def ovtune_stage_progress(self, run: Any, index: int, done: float, total: float | None, message: str) -> None:
+        now = time.time()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        count = f"{done:.0f}/{total:.0f}" if total else f"{done:.0f}"
+        self.say(f"    {message}: {count} ({now - self.started:.0f} s)")
+
+
+@contextlib.contextmanager
+def _stage_progress(host: Any, say: Say) -> Iterator[None]:
+    from ovtune.registry import PluginInfo
+
+    name = "ovtune-tune-progress"
+    host.register(_StageProgressLines(say), PluginInfo(name, __name__, PROJECT_NAME, __version__, builtin=True))
+    try:
+        yield
+    finally:
+        host.unregister(name)
+
+
+def _decide(
+    trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunner, say: Say, *, end: float | None = None
+) -> Decision:
     section = space.section
     goal = space.goal
     pool, notes, status = candidates(trials, space.bounds, goal)
@@ -161,7 +372,10 @@ def _decide(trials: list[dict[str, Any]], space: SearchSpace, runner: TrialRunne
     confirmation: dict[int, list[float]] = {}
     if section.confirm and len(finalists) > 1 and goal.measurement not in DETERMINISTIC:
         say(f"confirming {len(finalists)} finalists: {section.confirm} interleaved rounds of {goal.name}")
-        for _ in range(section.confirm):
+        for round_number in range(section.confirm):
+            if round_number and end is not None and time.time() >= end:
+                notes.append(f"confirmation stopped after {round_number} round(s): the time budget is used")
+                break
             for trial in finalists:
                 value = runner.remeasure(Config.from_json(trial["config"]), goal)
                 confirmation.setdefault(trial["number"], []).append(value)

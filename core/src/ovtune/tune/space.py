@@ -14,6 +14,7 @@ Choices are indices into the listed values, so any TOML value can be a choice (a
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable
@@ -80,6 +81,24 @@ class SearchSpace:
         goal = resolve_goal(section.objective, figures, file=file)
         bounds = resolve_bounds(section.constraints, figures, file=file)
         return cls(section, base, goal, bounds, figures, variants)
+
+    def phases(self) -> list[tuple[str, list[str]]]:
+        """The phases of the search, in order, each with its variants' names: ``float``,
+        ``quantized``, ``recovery`` when the variants carry phases (a proposed space), else one
+        phase, ``search``, over every variant (a hand-written space)."""
+        if all(v.phase is None for v in self.variants):
+            return [("search", [v.name for v in self.variants])]
+        groups: dict[str, list[str]] = {}
+        for variant in self.variants:
+            groups.setdefault(variant.phase or ("quantized" if variant.stage else "float"), []).append(variant.name)
+        return [(phase, groups[phase]) for phase in ("float", "quantized", "recovery") if phase in groups]
+
+    def phase_of(self, name: str) -> str:
+        return next((phase for phase, names in self.phases() if name in names), "search")
+
+    def subspace(self, names: list[str]) -> SearchSpace:
+        """The same space restricted to the variants ``names`` (one phase of the search)."""
+        return dataclasses.replace(self, variants=[v for v in self.variants if v.name in names])
 
     def variant(self, name: str) -> TuneVariant:
         return next(v for v in self.variants if v.name == name)
@@ -154,7 +173,7 @@ class SearchSpace:
         cannot be resumed."""
         document = {
             "base": self.base,
-            "variants": [v.model_dump() for v in self.variants],
+            "variants": [v.model_dump(exclude={"reason"}) for v in self.variants],
             "deploy": self.section.deploy,
             "objective": self.section.objective,
         }

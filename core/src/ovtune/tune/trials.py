@@ -47,6 +47,8 @@ class TrialRunner:
     base_dir: Path
     work_dir: Path
     on_stage: Callable[[str], None] | None = None
+    deadline: float | None = None
+    """When the search must end (``time.time()``): given to every stage it builds."""
     reference_accuracy: dict[str, Any] | None = None
     accuracy_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
     _original: Any = None
@@ -158,6 +160,7 @@ class TrialRunner:
             ],
             "model_path": str(model_path) if model_path else None,
             "model_hash": model_hash,
+            "cut_short": [f"{r.name}: {r.details['cut_short']}" for r in records if r.details.get("cut_short")],
             "device": entry.get("device"),
             "properties": entry["runtime"]["properties"],
             "precision": dominant,
@@ -190,6 +193,7 @@ class TrialRunner:
             return []
         pipeline = Pipeline(recipe, self.host, run_dir=self.work_dir)
         pipeline.copy_stage_outputs = False
+        pipeline.deadline = self.deadline
         original = self.original(recipe)
         catalog = DataCatalog(recipe.data, describe_inputs(original), recipe.base_dir)
         if self.on_stage:
