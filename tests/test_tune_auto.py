@@ -96,6 +96,7 @@ def test_profile_finds_dynamic_dimensions_and_the_shapes_of_the_data(tmp_path: P
     model.reshape({model.inputs[0]: ov.PartialShape([-1, 1, 32, 32])})
     recipe = build_recipe(
         {
+            "schema": 1,
             "model": {"source": str(demo.model_path())},
             "data": {"v": {"kind": "npz", "path": str(demo.validation_path())}},
         },
