@@ -99,6 +99,7 @@ def test_profile_finds_dynamic_dimensions_and_the_shapes_of_the_data(tmp_path: P
             "schema": 1,
             "model": {"source": str(demo.model_path())},
             "data": {"v": {"kind": "npz", "path": str(demo.validation_path())}},
+            "measure": {"metrics": ["size"]},
         },
         base_dir=tmp_path,
         registry=PluginHost(autoload=False).registry,
