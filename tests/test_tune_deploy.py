@@ -95,7 +95,7 @@ def test_dynamic_model_deploy_command_gives_the_data_shape_and_runs(ovtune_proje
     assert ov.Core().read_model(str(folder / "model.xml")).input().get_partial_shape().is_dynamic
     command = about["benchmark_app"]
     assert command == (
-        "benchmark_app -m model.xml -d CPU -load_config config.json -data_shape 'image[1,1,32,32]' -t 10"
+        "benchmark_app -m model.xml -d CPU -load_config config.json -ip f32 -data_shape 'image[1,1,32,32]' -t 10"
     )
     assert about["data_shape"] == {"image": [1, 1, 32, 32]}
     readme = (folder / "README.md").read_text()
@@ -111,7 +111,7 @@ def test_dynamic_model_deploy_command_gives_the_data_shape_and_runs(ovtune_proje
 def test_static_model_deploy_command_has_no_data_shape_and_runs(ovtune_project: RecipeProject) -> None:
     folder, about = tune_deploy(ovtune_project, "digits_cnn.onnx")
     command = about["benchmark_app"]
-    assert command == "benchmark_app -m model.xml -d CPU -load_config config.json -t 10"
+    assert command == "benchmark_app -m model.xml -d CPU -load_config config.json -ip f32 -t 10"
     assert about["data_shape"] == {"image": [1, 1, 32, 32]}
     assert command in (folder / "README.md").read_text()
     done = run_benchmark_app(folder, command)

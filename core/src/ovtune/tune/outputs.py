@@ -105,6 +105,7 @@ def cross_check(model: Any, device: str, recipe: Any, original: Any) -> CrossChe
     inputs = [(_input_name(port), port.get_partial_shape(), port) for port in model.inputs]
     dynamic = [name for name, shape, _ in inputs if shape.is_dynamic]
     args = ["benchmark_app", "-m", MODEL_NAME, "-d", device, "-load_config", CONFIG_NAME]
+    args += _precision_args([(name, port.get_element_type().get_type_name()) for name, _, port in inputs])
     if not dynamic:
         shapes = {name: [int(d) for d in shape.to_shape()] for name, shape, _ in inputs}
         return CrossCheck(shlex.join([*args, "-t", str(CHECK_SECONDS)]), shapes)
@@ -129,6 +130,20 @@ def cross_check(model: Any, device: str, recipe: Any, original: Any) -> CrossChe
         f"the shape is that of the first sample of `{source}`, the data the figures were measured with"
     )
     return CrossCheck(command, shapes, dynamic, source, note)
+
+
+def _precision_args(inputs: list[tuple[str, str]]) -> list[str]:
+    """``-ip`` (or ``-iop`` per input): benchmark_app otherwise feeds an image-like input as u8
+    through an added Convert, a slightly different model from the one ovtune timed."""
+    from ovtune.measure.benchmark_app import PRECISION_FLAGS
+
+    kinds = {kind for _, kind in inputs}
+    if len(kinds) == 1 and next(iter(kinds)) in PRECISION_FLAGS:
+        return ["-ip", PRECISION_FLAGS[next(iter(kinds))]]
+    known = [(name, kind) for name, kind in inputs if kind in PRECISION_FLAGS]
+    if not known or any("," in name or ":" in name for name, _ in known):
+        return []
+    return ["-iop", ",".join(f"{name}:{PRECISION_FLAGS[kind]}" for name, kind in known)]
 
 
 def _input_name(port: Any) -> str:
