@@ -24,7 +24,13 @@ def validate_command(state: AppState, recipe: Path) -> None:
     stages = ", ".join(f"{s.index}:{s.name}" for s in resolved.stages) or "none"
     tune = ""
     if space is not None:
-        tune = f"; tune: {space.section.objective}, {space.size()} configurations"
+        from ovtune.tune.auto import wants_proposals
+
+        if wants_proposals(space.section):
+            listed = f"{space.size()} listed configurations plus " if space.section.variant else ""
+            tune = f"; tune: {space.section.objective}, {listed}the space the installed plugins propose"
+        else:
+            tune = f"; tune: {space.section.objective}, {space.size()} configurations"
     click.echo(
         f"ok: {recipe}: model {resolved.model.source} ({resolved.model.loader.item.name}); "
         f"stages: {stages}; data: {', '.join(resolved.data) or 'none'}; "
