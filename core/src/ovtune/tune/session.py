@@ -234,6 +234,11 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
     winner_phase = decision.winner.get("phase") if decision.winner else None
     if winner_phase and len(state.phases) > 1:
         decision.notes.append(f"the winner was found in the {winner_phase} phase")
+    if decision.winner and decision.winner.get("cut_short"):
+        decision.notes.append(
+            f"the winner's stages stopped early at the budget's deadline ({'; '.join(decision.winner['cut_short'])}); "
+            "a longer --budget may find a better model"
+        )
     for phase in state.phases:
         if phase.get("why"):
             decision.notes.append(f"recovery phase ran: {phase['why']}")
@@ -438,6 +443,8 @@ def _trial_line(trial: dict[str, Any], space: SearchSpace) -> str:
     parts += [str(trial.get("precision")), f"{trial['seconds']:.1f} s"]
     broken = violations(trial, space.bounds)
     text = ", ".join(p for p in parts if p)
+    if trial.get("cut_short"):
+        text += f"  (stopped early at the deadline: {'; '.join(trial['cut_short'])})"
     return text + (f"  (breaks {', '.join(broken)})" if broken else "")
 
 
