@@ -1,14 +1,17 @@
-"""The ``mo`` plugin: registers the ``mo`` stage, the ``torch`` loader and the ``torch`` baseline.
+"""The ``mo`` plugin: registers the ``mo`` stage, the ``torch`` loader and the ``torch`` baseline, and
+proposes static shapes, a batch and FP16 weights to ``ovtune tune`` (:mod:`ovtune_mo.proposals`).
 
 ovtune imports this module for ``ovtune --help``, ``ovtune plugins`` and ``ovtune validate``, so it
-holds only the registrations; the options models it names import pydantic alone. OpenVINO is
+holds only the registrations; the options models it names import pydantic alone, and the
+proposals read the tuner's profiles (plain data). OpenVINO is
 imported by :mod:`ovtune_mo.stage` when a run reaches the stage, PyTorch by
 :mod:`ovtune_mo.torch_loader` and :mod:`ovtune_mo.torch_baseline` when a recipe uses them.
 """
 
 from __future__ import annotations
 
-from ovtune.plugin import Baseline, Loader, Stage, hookimpl
+from ovtune.plugin import Baseline, Loader, ProposedVariant, Stage, TuneRequest, hookimpl
+from ovtune_mo import proposals
 from ovtune_mo.options import MoOptions, TorchBaselineOptions, TorchOptions
 
 
@@ -52,3 +55,8 @@ def ovtune_register_baselines() -> list[Baseline]:
             libraries=("torch",),
         )
     ]
+
+
+@hookimpl
+def ovtune_tune_candidates(request: TuneRequest) -> list[ProposedVariant]:
+    return proposals.propose(request)

@@ -1,13 +1,16 @@
-"""The ``nncf`` plugin: registers ``nncf.compress_weights``, ``nncf.qat`` and ``nncf.prune``.
+"""The ``nncf`` plugin: registers ``nncf.compress_weights``, ``nncf.qat`` and ``nncf.prune``, and
+proposes weight compression to ``ovtune tune`` (:mod:`ovtune_nncf.proposals`).
 
 ovtune imports this module for ``ovtune --help``, ``ovtune plugins`` and ``ovtune validate``, so it
-holds only the registrations; the options models import pydantic alone. NNCF is imported by the
+holds only the registrations; the options models import pydantic alone, and the proposals read
+the tuner's profiles (plain data). NNCF is imported by the
 stage modules when a run reaches them, PyTorch only by the training stages.
 """
 
 from __future__ import annotations
 
-from ovtune.plugin import Stage, hookimpl
+from ovtune.plugin import ProposedVariant, Stage, TuneRequest, hookimpl
+from ovtune_nncf import proposals
 from ovtune_nncf.options import CompressWeightsOptions, PruneOptions, QatOptions
 
 
@@ -36,3 +39,8 @@ def ovtune_register_stages() -> list[Stage]:
             libraries=("nncf", "torch"),
         ),
     ]
+
+
+@hookimpl
+def ovtune_tune_candidates(request: TuneRequest) -> list[ProposedVariant]:
+    return proposals.propose(request)
