@@ -16,7 +16,7 @@ held-out data against the original model in f32.
 
 Usage::
 
-    CI=true python benchmarks/tune_vs_benchmark_app.py                     # both models, ~15 min
+    CI=true python benchmarks/tune_vs_benchmark_app.py                     # three models, ~20 min
     CI=true python benchmarks/tune_vs_benchmark_app.py --models minilm --rounds 3 --seconds 5
     CI=true python benchmarks/tune_vs_benchmark_app.py --skip-tune          # reuse earlier tunes
 """
@@ -24,21 +24,25 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import re
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from sidebyside import (
+    REPO,
+    Currency,
+    MeasureError,
+    best_per_round,
+    interleave,
+    load_tune,
+    ratio,
+    run_benchmark_app,
+    run_tune,
+)
 
 
 @dataclass(frozen=True)
@@ -68,46 +72,25 @@ MODELS = {
         None,
         False,
     ),
+    "magika": Model(
+        "magika",
+        REPO / "examples/tune/magika.toml",
+        REPO / "examples/magika/models/magika.onnx",
+        REPO / "examples/magika/prepare.py",
+        "[1,2048]",
+        False,
+    ),
 }
-
-_THROUGHPUT = re.compile(r"Throughput:\s+([\d.]+) FPS")
-_MEDIAN = re.compile(r"Median:\s+([\d.]+) (ms|us)")
-
-
-def benchmark_app() -> str:
-    found = shutil.which("benchmark_app") or str(Path(sys.executable).with_name("benchmark_app"))
-    return found
-
-
-def run_benchmark_app(arguments: list[str], seconds: float) -> dict[str, float]:
-    """One benchmark_app process: its FPS and median latency (ms) from the console."""
-    command = [benchmark_app(), *arguments, "-t", str(int(seconds))]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds * 4 + 300)
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark_app failed: {' '.join(command)}\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    fps = float(_THROUGHPUT.search(done.stdout).group(1))  # type: ignore[union-attr]
-    median = _MEDIAN.search(done.stdout)
-    median_ms = float(median.group(1)) / (1000.0 if median.group(2) == "us" else 1.0) if median else float("nan")
-    return {"fps": fps, "median_ms": median_ms}
 
 
 def tune(model: Model, out: Path, log: Callable[[str], None]) -> dict[str, Any]:
     if not model.original.exists():
         log(f"{model.name}: preparing {model.original} with {model.prepare.name}")
         subprocess.run([sys.executable, str(model.prepare)], check=True)
-    log(f"{model.name}: ovtune tune {model.recipe.relative_to(REPO)} (its [tune] budget)")
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "ovtune", "tune", str(model.recipe), "--out", str(out), "--fresh"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "CI": "true"},
-    )
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"ovtune tune failed:\n{done.stderr[-3000:]}")
-    log(f"{model.name}: tune took {time.perf_counter() - started:.0f} s")
-    return json.loads((out / "tune.json").read_text())  # type: ignore[no-any-return]
+    try:
+        return run_tune(model.recipe, out, log, label=f"{model.name} (its [tune] budget)")
+    except MeasureError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def compare(
@@ -125,35 +108,27 @@ def compare(
         "throughput preset": [*original, "-hint", "tput"],
         "ovtune tune": tuned,
     }
-    key = "fps" if objective == "throughput" else "median_ms"
-    results: dict[str, list[float]] = {name: [] for name in setups}
-    names = list(setups)
-    for round_index in range(rounds):
-        order = names[round_index % len(names) :] + names[: round_index % len(names)]
-        for name in order:
-            value = run_benchmark_app(setups[name], seconds)[key]
-            results[name].append(value)
-            log(f"  round {round_index + 1} {name:<18} {value:10.2f} {'FPS' if key == 'fps' else 'ms'}")
-    higher = key == "fps"
-    best = {name: (max(values) if higher else min(values)) for name, values in results.items()}
-    preset_best = (
-        max(best["latency preset"], best["throughput preset"])
-        if higher
-        else min(best["latency preset"], best["throughput preset"])
+    currency = Currency.for_objective(objective)
+
+    def measure(arguments: list[str]) -> Callable[[], float]:
+        return lambda: run_benchmark_app(arguments, seconds)[currency.key]
+
+    results = interleave(
+        {name: measure(arguments) for name, arguments in setups.items()}, rounds=rounds, currency=currency, log=log
     )
-    per_round = []
-    for index in range(rounds):
-        presets = [results["latency preset"][index], results["throughput preset"][index]]
-        reference = max(presets) if higher else min(presets)
-        tuned_value = results["ovtune tune"][index]
-        per_round.append(tuned_value / reference if higher else reference / tuned_value)
+    if any(value is None for values in results.values() for value in values):
+        raise SystemExit(f"{model.name}: a benchmark_app run failed (see above)")
+    best = {name: currency.best(values) for name, values in results.items()}
+    presets = best_per_round(results["latency preset"], results["throughput preset"], currency=currency)
+    tuned_vs_presets = ratio(results["ovtune tune"], presets, currency)
+    assert tuned_vs_presets is not None
     return {
         "results": results,
         "best": best,
-        "best_of_n_ratio": best["ovtune tune"] / preset_best if higher else preset_best / best["ovtune tune"],
-        "median_round_ratio": statistics.median(per_round),
-        "per_round": per_round,
-        "unit": "FPS" if higher else "ms",
+        "best_of_n_ratio": tuned_vs_presets.best_of_n,
+        "median_round_ratio": tuned_vs_presets.median_of_rounds,
+        "per_round": list(tuned_vs_presets.per_round),
+        "unit": currency.unit,
     }
 
 
@@ -173,7 +148,7 @@ def main() -> None:
     for name in args.models:
         model = MODELS[name]
         out = args.work / name
-        report = json.loads((out / "tune.json").read_text()) if args.skip_tune else tune(model, out, log)
+        report = load_tune(out) if args.skip_tune else tune(model, out, log)
         decision = report["decision"]
         winner = next(t for t in report["trials"] if t["number"] == decision["winner"])
         log(f"{name}: chosen trial {winner['number']}: {winner['label']} ({winner['precision']})")

@@ -7,8 +7,11 @@ the recipe that uses the result needs neither.
 
 The exported model takes ``input_ids``, ``attention_mask`` and ``token_type_ids`` ([1, 64] int64)
 and returns the sentence embedding as sentence-transformers computes it: the mean of the token
-states under the attention mask, L2-normalized ([1, 384]). The sentences are real English: the
-first lines of the docstrings of Python's built-in functions and of a few standard modules.
+states under the attention mask, L2-normalized ([1, 384]). The same model is also exported to
+ONNX (``models/minilm.onnx``, torch's TorchScript-based exporter, which needs no ``onnxscript``)
+so that ONNX Runtime can run it beside OpenVINO (``benchmarks/auto_tune.py``); the recipes use
+the IR. The sentences are real English: the first lines of the docstrings of Python's built-in
+functions and of a few standard modules.
 
 Run from anywhere::
 
@@ -24,6 +27,7 @@ import importlib
 import inspect
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +118,22 @@ def main() -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     ov.save_model(model, str(target), compress_to_fp16=False)
     print(f"model: {target} ({target.with_suffix('.bin').stat().st_size:,} bytes of f32 weights)")
+    onnx_path = target.with_suffix(".onnx")
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                SentenceEmbedding().eval(),
+                tuple(example[name] for name in ("input_ids", "attention_mask", "token_type_ids")),
+                str(onnx_path),
+                input_names=["input_ids", "attention_mask", "token_type_ids"],
+                output_names=["sentence_embedding"],
+                opset_version=17,
+                dynamo=False,
+            )
+        print(f"onnx:  {onnx_path} (the same model for ONNX Runtime)")
+    except Exception as exc:  # noqa: BLE001 - the IR is what the recipes need; the ONNX copy is optional
+        print(f"onnx:  not written ({type(exc).__name__}: {exc}); ONNX Runtime comparisons will skip MiniLM")
     print(f"data:  {calibration.stop} calibration and {count - calibration.stop} validation sentences, {LENGTH} tokens")
 
 
