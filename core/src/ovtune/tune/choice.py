@@ -182,12 +182,33 @@ def explain(
         parts.append(f"runner-up trial {runner_up['number']} ({runner_up['label']}) {other:.4g} {unit}, {ratio:.2f}x")
     if default is not None and default["number"] != winner["number"]:
         base = float((default.get("values") or {}).get(key) or 0.0)
-        if base:
+        broken_default = violations(default, bounds)
+        if broken_default:
+            parts.append(
+                f"the default configuration (trial {default['number']}: {default['label']}) breaks "
+                f"{', '.join(broken_default)}"
+            )
+        elif base:
             ratio = best / base if higher else base / best
             parts.append(f"{ratio:.2f}x the default configuration (trial {default['number']}: {default['label']})")
     values = winner.get("values") or {}
-    met = [bound.describe(values[bound.key]) for bound in bounds if values.get(bound.key) is not None]
+    broken = violations(winner, bounds)
+    met = [
+        bound.describe(values[bound.key])
+        for bound in bounds
+        if values.get(bound.key) is not None and bound.name not in broken
+    ]
     if met:
         parts.append("meets " + ", ".join(met))
+    if broken:
+        parts.append(
+            "breaks "
+            + ", ".join(
+                f"{bound.name} ({(bound.label or bound.key)} {values.get(bound.key, float('nan')):.4g}, "
+                f"limit {bound.limit:g})"
+                for bound in bounds
+                if bound.name in broken
+            )
+        )
     parts.append(f"ran in {winner.get('precision', '?')}")
     return "; ".join(parts)

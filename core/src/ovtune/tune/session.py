@@ -328,8 +328,9 @@ def _space_summary(space: SearchSpace, request: Any) -> dict[str, Any]:
 
 
 class _StageProgressLines:
-    """Shows what a long stage is doing inside a tune: its start, and a progress line at most
-    every :attr:`every` seconds (accuracy control can take minutes)."""
+    """Shows what a long stage is doing inside a tune: a progress line at most every
+    :attr:`every` seconds (accuracy control can take minutes), and each stage built (not taken
+    from the cache) with its time."""
 
     every = 15.0
 
@@ -341,7 +342,6 @@ class _StageProgressLines:
     @hookimpl
     def ovtune_stage_start(self, run: Any, index: int, name: str, options: dict[str, Any]) -> None:
         self.started = self.last = time.time()
-        self.say(f"  building: stage {index} {name}")
 
     @hookimpl
     def ovtune_stage_progress(self, run: Any, index: int, done: float, total: float | None, message: str) -> None:
@@ -350,7 +350,13 @@ class _StageProgressLines:
             return
         self.last = now
         count = f"{done:.0f}/{total:.0f}" if total else f"{done:.0f}"
-        self.say(f"    {message}: {count} ({now - self.started:.0f} s)")
+        self.say(f"    stage {index} {run.stages[index - 1]}: {message} {count} ({now - self.started:.0f} s)")
+
+    @hookimpl
+    def ovtune_stage_finish(self, run: Any, index: int, record: Any) -> None:
+        if not record.cached:
+            cut = f"; stopped early: {record.details['cut_short']}" if record.details.get("cut_short") else ""
+            self.say(f"    built stage {index} {record.name} in {record.seconds:.1f} s{cut}")
 
 
 @contextlib.contextmanager
