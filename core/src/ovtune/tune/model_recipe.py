@@ -65,6 +65,7 @@ def model_recipe(
         tune["objective"] = objective
     if budget is not None:
         tune["budget"] = f"{budget:g}s"
-    tune["trials"] = trials if trials is not None else 40
+    if trials is not None:
+        tune["trials"] = trials
     table["tune"] = tune
     return table

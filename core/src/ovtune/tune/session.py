@@ -167,6 +167,8 @@ def _propose(folder: Path, recipe: Any, host: Any, runner: TrialRunner, say: Say
 
     proposed = assemble(section, proposals, own_stages=list(recipe.raw.get("stage") or []), valid=check_proposal(build))
     section = proposed_section(section, proposed)
+    if "trials" not in section.model_fields_set:  # the time budget bounds a proposed space
+        section = section.model_copy(update={"trials": PROPOSED_SPACE_TRIALS})
     for line in describe(proposed, request):
         say(line)
     path = folder / "space.toml"
@@ -287,6 +289,9 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
     _print(report, space)
     return report
 
+
+PROPOSED_SPACE_TRIALS = 80
+"""Trial budget of a proposed space when the recipe sets none: its time budget is the limit."""
 
 CONFIRM_RESERVE_SHARE = 0.1
 """Share of the time budget kept for confirming the finalists after the search."""
