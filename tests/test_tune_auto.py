@@ -171,7 +171,9 @@ def test_quantized_variants_are_built_on_the_prepared_model_with_their_choices_r
     assert list(by_name) == ["original", "static", "int8", "int8-aa"]
     assert [v.phase for v in space.variants] == ["float", "float", "quantized", "recovery"]
     assert [s["use"] for s in by_name["int8"].stage] == ["mo", "pot.default"]
-    assert by_name["int8"].choices == {"1.batch": [1, 4], "2.preset": ["performance", "mixed"]}
+    assert by_name["int8"].stage[0]["batch"] == 1  # calibration feeds the data's batch
+    assert by_name["int8"].choices == {"2.preset": ["performance", "mixed"]}
+    assert by_name["static"].choices == {"1.batch": [1, 4]}
     assert [s["use"] for s in by_name["int8-aa"].stage] == ["mo", "pot.accuracy_aware"]
     assert space.origins["int8"] == "pot" and space.origins["static"] == "mo"
 
@@ -291,3 +293,100 @@ def test_a_model_needs_data(ovtune_project: RecipeProject) -> None:
     assert "needs --data PATH" in result.stderr
     wrong = run_cli("tune", str(files["model"]), "--data", "nowhere.npz")
     assert wrong.exit_code == 2 and "--data nowhere.npz: no such file or folder" in wrong.stderr
+
+
+# -- what the installed first-party plugins propose, end to end ----------------------------
+
+
+def _first_party_host() -> PluginHost:
+    return PluginHost(autoload=False, trace=False, extra=["ovtune_mo.plugin", "ovtune_pot.plugin"])
+
+
+def test_a_dynamic_model_gets_a_static_shape_candidate_that_is_measured(ovtune_project: RecipeProject) -> None:
+    import openvino as ov
+
+    files = ovtune_project.copy_demo_model()
+    model = ov.Core().read_model(str(files["model"]))
+    model.reshape({model.inputs[0]: ov.PartialShape([-1, 1, 32, 32])})
+    dynamic = ovtune_project.root / "dynamic.xml"
+    ov.save_model(model, str(dynamic))
+    result = run_cli(
+        "tune",
+        str(dynamic),
+        "--data",
+        str(files["validation"]),
+        "--objective",
+        "latency",
+        "--budget",
+        "40s",
+        "--trials",
+        "4",
+        "--out",
+        "tuned",
+        host=_first_party_host(),
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    assert "image is [?,1,32,32]" in result.stderr
+    report = json.loads((ovtune_project.root / "tuned" / "tune.json").read_text())
+    static = [t for t in report["trials"] if t["config"]["variant"] == "static"]
+    assert static and static[0]["state"] == "complete", static
+    assert report["space"]["model"]["inputs"][0]["shape"] == "[?,1,32,32]"
+
+
+def test_a_transformer_is_quantized_with_the_transformer_scheme() -> None:
+    from ovtune.profiling import profile_device
+    from ovtune.proposals import TuneRequest
+    from ovtune.tune.auto import collect
+
+    request = TuneRequest(
+        model=profile_model(_attention_model()),
+        device=profile_device("CPU"),
+        objective="latency",
+        throughput=False,
+        data=("calibration",),
+        calibration="calibration",
+        metric=True,
+        max_drop=0.01,
+    )
+    proposals = [p for _, p in collect(_first_party_host(), request) if isinstance(p, ProposedVariant)]
+    quantized = [p for p in proposals if p.phase == "quantized" and p.stages[0]["use"] == "pot.default"]
+    assert quantized and all(p.stages[0].get("model_type") == "transformer" for p in quantized)
+    assert "attention" in quantized[0].reason
+
+
+def test_when_plain_int8_breaks_the_bound_the_recovery_phase_runs_within_the_budget(
+    ovtune_project: RecipeProject,
+) -> None:
+    files = ovtune_project.copy_demo_model()
+    budget = 60.0
+    result = run_cli(
+        "tune",
+        str(files["model"]),
+        "--data",
+        str(files["validation"]),
+        "--calibration",
+        str(files["calibration"]),
+        "--max-drop",
+        "0.000001",
+        "--objective",
+        "latency",
+        "--budget",
+        f"{budget:g}s",
+        "--trials",
+        "5",
+        "--out",
+        "tuned",
+        host=_first_party_host(),
+    )
+    assert result.exit_code in (0, 1), result.stderr
+    report = json.loads((ovtune_project.root / "tuned" / "tune.json").read_text())
+    phases = {p["name"]: p for p in report["phases"]}
+    assert list(phases) == ["float", "quantized", "recovery"]
+    assert phases["recovery"]["why"].startswith("every quantized candidate breaks max_drop")
+    assert phases["recovery"]["trials"] >= 1
+    assert any(t["phase"] == "recovery" for t in report["trials"])
+    assert "recovery phase ran: every quantized candidate breaks max_drop" in report["decision"]["notes"]
+    assert "phase recovery: recovery variants (every quantized candidate breaks max_drop)" in result.stderr
+    # the budget is a promise: the search, the confirmation and the outputs end within it
+    # plus one measurement round (generous here: a shared 2-core runner)
+    assert report["session_seconds"] < budget + 30

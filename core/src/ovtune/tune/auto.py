@@ -143,9 +143,11 @@ def assemble(
             choices = {key: list(values) for key, values in proposal.choices.items()}
             reason = proposal.reason
             if phase != "float" and prefix is not None and prefix is not proposal:
+                # the preparation with the first value of each of its choices: a stage that
+                # calibrates on the data's samples needs the data's batch, not a searched one
                 shift = len(prefix.stages)
-                stages = [dict(stage) for stage in prefix.stages] + stages
-                choices = {**{k: list(v) for k, v in prefix.choices.items()}, **_shifted(choices, shift)}
+                stages = _with_first_choices(prefix) + stages
+                choices = _shifted(choices, shift)
                 reason = f"{reason} (on the {prefix.name} model)"
             add(
                 TuneVariant(name=unique(proposal.name), stage=stages, choices=choices, phase=phase, reason=reason),
@@ -171,6 +173,15 @@ def _merge_deploy(space: ProposedSpace, section: TuneSection, plugin: str, propo
     space.deploy_reasons.setdefault(proposal.key, []).append(proposal.reason)
     origin = space.origins.get(f"deploy.{proposal.key}")
     space.origins[f"deploy.{proposal.key}"] = plugin if origin is None else f"{origin}, {plugin}"
+
+
+def _with_first_choices(variant: ProposedVariant) -> list[dict[str, Any]]:
+    stages = [dict(stage) for stage in variant.stages]
+    for key, values in variant.choices.items():
+        match = CHOICE_KEY.match(key)
+        if match is not None and values and 1 <= int(match.group(1)) <= len(stages):
+            stages[int(match.group(1)) - 1][match.group(2)] = values[0]
+    return stages
 
 
 def _phase_of(stages: list[dict[str, Any]]) -> Phase:

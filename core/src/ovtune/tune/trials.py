@@ -127,11 +127,11 @@ class TrialRunner:
         except OvtuneError as exc:
             trial["state"] = "failed"
             trial["error"] = str(exc)
-            log.warning("trial %d (%s) failed: %s", number, label, exc)
+            log.info("trial %d (%s) failed: %s", number, label, exc)
         except RuntimeError as exc:  # OpenVINO refusing this configuration: a failed trial, not a failed tune
             trial["state"] = "failed"
             trial["error"] = f"OpenVINO: {runtime_reason(exc)}"
-            log.warning("trial %d (%s) failed: %s", number, label, trial["error"])
+            log.info("trial %d (%s) failed: %s", number, label, trial["error"])
         trial["seconds"] = time.perf_counter() - started
         return trial
 
