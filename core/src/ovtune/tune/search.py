@@ -262,10 +262,13 @@ def _search_phase(
 
 
 def _every_variant_broke(trials: list[dict[str, Any]], sub: SearchSpace) -> bool:
-    """Each variant of the phase has completed trials, and each of them breaks a bound."""
+    """Each variant of the phase has been tried, and none of its trials met every bound (a
+    trial that failed, a stage refusing the model, counts as not meeting them)."""
     for variant in sub.variants:
-        mine = [t for t in trials if t["config"]["variant"] == variant.name and t.get("state") == "complete"]
-        if not mine or any(not violations(t, sub.bounds) for t in mine):
+        mine = [t for t in trials if t["config"]["variant"] == variant.name]
+        if not mine:
+            return False
+        if any(t.get("state") == "complete" and not violations(t, sub.bounds) for t in mine):
             return False
     return True
 
