@@ -218,6 +218,7 @@ def _search_phase(
             study.enqueue_trial(_params(sub, config))
             queued.add(config.key())
     measured_here = sum(1 for key in done if json.loads(key)[0] in mine)
+    built = {_model_key(Config.from_json(t["config"])) for t in state.trials if t.get("state") == "complete"}
     repeats = 0
     while True:
         if len(state.trials) >= section.trials:
@@ -225,12 +226,11 @@ def _search_phase(
             return state.stopped_by
         if len(state.trials) >= cap:
             return "its share of the trial budget is used"
-        expected = _typical_seconds([t for t in state.trials if t["config"]["variant"] in mine] or state.trials)
-        now = time.time()
-        if now + expected > deadline:
+        measuring = _measurement_seconds(state.trials)
+        if time.time() + measuring > deadline:
             state.stopped_by = f"time budget ({section.budget:.0f} s; {state.spent:.0f} s spent)"
             return state.stopped_by
-        if now + expected > phase_deadline:
+        if time.time() + measuring > phase_deadline:
             return "its share of the time budget is used"
         if measured_here >= sub.size():
             return f"all {sub.size()} configurations are measured"
@@ -245,6 +245,11 @@ def _search_phase(
                 return "the sampler proposes only configurations already measured"
             continue
         repeats = 0
+        expected = measuring if _model_key(config) in built else 2 * measuring
+        if time.time() + expected > deadline:  # a new model: leave it time to be built
+            study.tell(ask, state=optuna.trial.TrialState.FAIL)
+            state.stopped_by = f"time budget ({section.budget:.0f} s; {state.spent:.0f} s spent)"
+            return state.stopped_by
         number = len(state.trials) + 1
         if on_start:
             on_start(number, space.label(config))
@@ -255,6 +260,7 @@ def _search_phase(
         journal.append(trial)
         state.trials.append(trial)
         done[config.key()] = trial
+        built.add(_model_key(config))
         measured_here += 1
         _tell(study, ask, trial, space)
         if on_trial:
@@ -273,11 +279,26 @@ def _every_variant_broke(trials: list[dict[str, Any]], sub: SearchSpace) -> bool
     return True
 
 
-def _typical_seconds(trials: list[dict[str, Any]]) -> float:
-    """Median duration of the trials so far (0 before the first): do not start a trial that
-    would likely run past the budget."""
-    seconds = sorted(float(t.get("seconds", 0.0)) for t in trials)
+def _measurement_seconds(trials: list[dict[str, Any]]) -> float:
+    """Median time a trial spends measuring (its duration without the stages it built), 0
+    before the first: what a trial on a model already built costs. A trial on a new model
+    costs its build too, which the stage deadline bounds; so no trial starts that would likely
+    end past the budget, and one long build (accuracy control) does not make the search
+    believe that every later trial is as long."""
+    seconds = sorted(
+        max(
+            0.0,
+            float(t.get("seconds", 0.0))
+            - sum(float(s.get("seconds") or 0.0) for s in t.get("stages") or [] if not s.get("cached")),
+        )
+        for t in trials
+    )
     return seconds[len(seconds) // 2] if seconds else 0.0
+
+
+def _model_key(config: Config) -> str:
+    """The model of a configuration: its variant and stage choices (runtime settings aside)."""
+    return json.dumps([config.variant, list(config.choices)])
 
 
 def _params(space: SearchSpace, config: Config) -> dict[str, int]:
