@@ -86,7 +86,7 @@ def by_name(proposals: list[ProposedVariant]) -> dict[str, ProposedVariant]:
 
 def test_a_cnn_gets_int8_with_both_presets_and_three_recoveries() -> None:
     proposals = by_name(plugin.ovtune_tune_candidates(request(DIGITS_CNN)))
-    assert list(proposals) == ["int8", "int8-accuracy-aware", "int8-float-outputs", "int8-mild"]
+    assert list(proposals) == ["int8", "int8-float-outputs", "int8-mild", "int8-accuracy-aware"]
     int8 = proposals["int8"]
     assert int8.phase == "quantized" and int8.choices == {"1.preset": ("performance", "mixed")}
     assert int8.stages == ({"use": "pot.default", "calibration": "calibration", "subset_size": 300, "speed_check": 0},)
