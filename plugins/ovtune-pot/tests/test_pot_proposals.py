@@ -95,7 +95,7 @@ def test_a_cnn_gets_int8_with_both_presets_and_three_recoveries() -> None:
     [accuracy_aware] = proposals["int8-accuracy-aware"].stages
     assert accuracy_aware["use"] == "pot.accuracy_aware"
     assert accuracy_aware["max_drop"] == 0.01 and accuracy_aware["drop_type"] == "absolute"
-    assert accuracy_aware["max_iterations"] == 10 and accuracy_aware["ranking_subset_size"] == 60
+    assert accuracy_aware["max_iterations"] == 100 and accuracy_aware["ranking_subset_size"] == 60
     [outputs] = proposals["int8-float-outputs"].stages
     assert outputs["ignored_scope"] == {"names": ["/fc/Gemm/WithoutBiases"], "validate_names": False}
     assert "/fc/Gemm/WithoutBiases" in proposals["int8-float-outputs"].reason
@@ -156,7 +156,7 @@ def test_the_budget_sizes_calibration_and_accuracy_control() -> None:
     proposals = by_name(plugin.ovtune_tune_candidates(request(DIGITS_CNN, budget_seconds=120)))
     assert proposals["int8"].stages[0]["subset_size"] == 60
     [accuracy_aware] = proposals["int8-accuracy-aware"].stages
-    assert accuracy_aware["max_iterations"] == 2 and accuracy_aware["ranking_subset_size"] == 16
+    assert accuracy_aware["max_iterations"] == 20 and accuracy_aware["ranking_subset_size"] == 16
     tiny = by_name(plugin.ovtune_tune_candidates(request(DIGITS_CNN, budget_seconds=10)))
     assert tiny["int8"].stages[0]["subset_size"] == 32
 
