@@ -33,7 +33,14 @@ if TYPE_CHECKING:
     from ovtune.manager import PluginHost
     from ovtune.recipe import Recipe
 
+
+PROPOSED_SPACE_TRIALS = 80
+"""Trial budget of a proposed space when the recipe sets none: its time budget is the limit."""
+
 HOOK = "ovtune_tune_candidates"
+
+Say = Callable[[str], None]
+"""Where the proposed space is shown, one line at a time."""
 
 
 @dataclass
@@ -46,6 +53,40 @@ class ProposedSpace:
     origins: dict[str, str] = field(default_factory=dict)
     """Variant name or ``deploy.KEY`` -> the plugin(s) that proposed it."""
     dropped: list[str] = field(default_factory=list)
+
+
+def propose_space(
+    folder: Path, recipe: Recipe, host: PluginHost, original: ov.Model, say: Say
+) -> tuple[TuneSection, TuneRequest]:
+    """Profile the model and the device, ask the plugins, and return the recipe's ``[tune]``
+    section with the proposed space (and the request the plugins answered); the space is
+    printed through ``say`` and written to ``FOLDER/space.toml``."""
+    import openvino as ov
+
+    from ovtune.measure.device import select_device
+    from ovtune.recipe import build_recipe
+    from ovtune.storage import atomic_write_text
+
+    section = recipe.document.tune
+    assert section is not None
+    request = build_request(recipe, original, select_device(host, recipe.deploy.device, ov.Core()))
+
+    def build(table: dict[str, Any]) -> Any:
+        merged = {**{k: v for k, v in recipe.raw.items() if k != "tune"}, **table}
+        return build_recipe(merged, base_dir=recipe.base_dir, registry=host.registry, file=recipe.path)
+
+    proposed = assemble(
+        section, collect(host, request), own_stages=list(recipe.raw.get("stage") or []), valid=check_proposal(build)
+    )
+    section = proposed_section(section, proposed)
+    if "trials" not in section.model_fields_set:  # the time budget bounds a proposed space
+        section = section.model_copy(update={"trials": PROPOSED_SPACE_TRIALS})
+    for line in describe(proposed, request):
+        say(line)
+    path = folder / "space.toml"
+    atomic_write_text(path, space_recipe(recipe.raw, section, proposed, recipe.base_dir))
+    say(f"space: {path} (edit it and run `ovtune tune {path}`)")
+    return section, request
 
 
 def wants_proposals(section: TuneSection) -> bool:

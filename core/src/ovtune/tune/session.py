@@ -22,7 +22,7 @@ from ovtune.errors import RecipeError
 from ovtune.figures import FigureCatalog
 from ovtune.recipe import build_recipe, load_recipe
 from ovtune.run_folder import RunFolder
-from ovtune.tune.auto import wants_proposals
+from ovtune.tune.auto import propose_space, wants_proposals
 from ovtune.tune.choice import (
     Decision,
     candidates,
@@ -121,6 +121,8 @@ def tune_model(
     """``ovtune tune MODEL --data PATH``: tune a model with no recipe. The recipe is made from
     the options (:func:`ovtune.tune.model_recipe.model_recipe`), written into the tune folder
     as ``recipe.toml``, and the plugins propose the space."""
+    import tomli_w
+
     from ovtune.run_folder import slug_run_name
     from ovtune.storage import atomic_write_text
     from ovtune.tune.model_recipe import model_recipe
@@ -129,52 +131,11 @@ def tune_model(
     name = slug_run_name(model.stem)
     table["name"] = name
     folder = (out or Path.cwd() / "runs" / f"{name}-tune").resolve()
-    import tomli_w
-
     with RunFolder(folder, force=force, kind="tune"):
         path = folder / "recipe.toml"
         atomic_write_text(path, tomli_w.dumps(table))
         recipe = load_tune_recipe(path, host)
         return _tune_into(folder, recipe, host, recipe_path=path, fresh=fresh, say=say)
-
-
-def _propose(folder: Path, recipe: Any, host: Any, runner: TrialRunner, say: Say) -> Any:
-    """Profile the model and device, ask the plugins, and return the ``[tune]`` section with
-    the proposed space; the space is printed and written to ``space.toml``."""
-    import openvino as ov
-
-    from ovtune.measure.device import select_device
-    from ovtune.storage import atomic_write_text
-    from ovtune.tune.auto import (
-        assemble,
-        build_request,
-        check_proposal,
-        collect,
-        describe,
-        proposed_section,
-        space_recipe,
-    )
-
-    section = recipe.document.tune
-    original = runner.original(recipe)
-    device = select_device(host, recipe.deploy.device, ov.Core())
-    request = build_request(recipe, original, device)
-    proposals = collect(host, request)
-
-    def build(table: dict[str, Any]) -> Any:
-        merged = {**{k: v for k, v in recipe.raw.items() if k != "tune"}, **table}
-        return build_recipe(merged, base_dir=recipe.base_dir, registry=host.registry, file=recipe.path)
-
-    proposed = assemble(section, proposals, own_stages=list(recipe.raw.get("stage") or []), valid=check_proposal(build))
-    section = proposed_section(section, proposed)
-    if "trials" not in section.model_fields_set:  # the time budget bounds a proposed space
-        section = section.model_copy(update={"trials": PROPOSED_SPACE_TRIALS})
-    for line in describe(proposed, request):
-        say(line)
-    path = folder / "space.toml"
-    atomic_write_text(path, space_recipe(recipe.raw, section, proposed, recipe.base_dir))
-    say(f"space: {path} (edit it and run `ovtune tune {path}`)")
-    return section, request
 
 
 def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh: bool, say: Say) -> dict[str, Any]:
@@ -183,18 +144,21 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
     section = recipe.document.tune
     budget_end = began + float(section.budget)
     journal = Journal(folder)
-    recipe_file = recipe.path or recipe_path.resolve()
-    runner = TrialRunner(None, host, recipe_file, recipe.base_dir, folder / "work")  # type: ignore[arg-type]
+    original = None
     request = None
     if wants_proposals(section):
-        section, request = _propose(folder, recipe, host, runner, say)
+        from ovtune.pipeline import Pipeline
+
+        original = Pipeline(recipe, host, run_dir=folder / "work").load_original()
+        section, request = propose_space(folder, recipe, host, original, say)
     space = SearchSpace.from_recipe(recipe.raw, section, FigureCatalog.from_registry(host.registry), file=recipe_path)
 
     def build(table: dict[str, Any]) -> Any:
         return build_recipe(table, base_dir=recipe.base_dir, registry=host.registry, file=recipe_path)
 
     check_space(space, build, recipe_path)
-    runner.space = space
+    recipe_file = recipe.path or recipe_path.resolve()
+    runner = TrialRunner(space, host, recipe_file, recipe.base_dir, folder / "work", loaded_original=original)
     header = {"space": space.fingerprint(), "ovtune_version": __version__, "objective": section.objective}
     previous = journal.start(header, fresh=fresh)
     if previous:
@@ -289,9 +253,6 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
     _print(report, space)
     return report
 
-
-PROPOSED_SPACE_TRIALS = 80
-"""Trial budget of a proposed space when the recipe sets none: its time budget is the limit."""
 
 CONFIRM_RESERVE_SHARE = 0.1
 """Share of the time budget kept for confirming the finalists after the search."""

@@ -51,7 +51,8 @@ class TrialRunner:
     """When the search must end (``time.time()``): given to every stage it builds."""
     reference_accuracy: dict[str, Any] | None = None
     accuracy_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _original: Any = None
+    loaded_original: Any = None
+    """The recipe's model once loaded (given when the caller has loaded it already)."""
     _reference_outputs: Any = None
     _weights: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -82,11 +83,11 @@ class TrialRunner:
 
     def original(self, recipe: Recipe) -> ov.Model:
         """The recipe's model, loaded once for every trial (stages must not change it)."""
-        if self._original is None:
+        if self.loaded_original is None:
             from ovtune.pipeline import Pipeline
 
-            self._original = Pipeline(recipe, self.host, run_dir=self.work_dir).load_original()
-        return self._original
+            self.loaded_original = Pipeline(recipe, self.host, run_dir=self.work_dir).load_original()
+        return self.loaded_original
 
     def measure_reference(self, first: Config) -> dict[str, Any] | None:
         """The metric of the original model in f32: what every drop is measured against."""
