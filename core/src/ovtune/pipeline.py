@@ -88,6 +88,10 @@ class Pipeline:
         self.deadline: float | None = None
         """When stages should be done (``time.time()``): ``ovtune tune``'s budget, given to
         each stage as ``StageContext.deadline``."""
+        self.cut_short_entries: dict[str, str] = {}
+        """Stage key -> the key its cut-short output was cached under. A tune shares one map
+        across its trials, so a stage stopped at the deadline is reused within that tune (its
+        deadline is the same), never by a later run."""
         self.info = RunInfo(recipe.name, recipe.path, self.run_dir, tuple(s.name for s in recipe.stages))
 
     # -- loading -----------------------------------------------------------------------
@@ -196,7 +200,7 @@ class Pipeline:
             data=self.data_key(catalog),
             libraries=library_versions(self.recipe.stage_libraries(spec)),
         )
-        entry = self.cache.lookup(key) if self.use_cache else None
+        entry = self.cache.lookup(self.cut_short_entries.get(key, key)) if self.use_cache else None
         if entry is not None:
             record = StageRecord.from_json({**entry.record, "cached": True, "index": spec.index})
         else:
@@ -206,7 +210,8 @@ class Pipeline:
                 model = ov.Core().read_model(str(model_path))
             result, seconds = self.execute_stage(spec, model, catalog)
             if result.details.get("cut_short"):  # not the stage's full result: never reused as one
-                key = hashlib.sha256(f"{key}:cut-short:{time.time_ns()}".encode()).hexdigest()
+                full_key, key = key, hashlib.sha256(f"{key}:cut-short:{time.time_ns()}".encode()).hexdigest()
+                self.cut_short_entries[full_key] = key
             record = StageRecord(
                 index=spec.index,
                 name=spec.name,

@@ -49,6 +49,9 @@ class TrialRunner:
     on_stage: Callable[[str], None] | None = None
     deadline: float | None = None
     """When the search must end (``time.time()``): given to every stage it builds."""
+    cut_short_entries: dict[str, str] = field(default_factory=dict)
+    """Stages stopped at the deadline in this tune, shared by its pipelines (reused by the
+    trials of this tune only)."""
     reference_accuracy: dict[str, Any] | None = None
     accuracy_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
     loaded_original: Any = None
@@ -195,6 +198,7 @@ class TrialRunner:
         pipeline = Pipeline(recipe, self.host, run_dir=self.work_dir)
         pipeline.copy_stage_outputs = False
         pipeline.deadline = self.deadline
+        pipeline.cut_short_entries = self.cut_short_entries
         original = self.original(recipe)
         catalog = DataCatalog(recipe.data, describe_inputs(original), recipe.base_dir)
         if self.on_stage:
