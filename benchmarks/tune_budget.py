@@ -78,7 +78,7 @@ max_drop = 0.0005
 
 [[tune.variant]]
 name = "float"
-stage = [{{ use = "mo", static = true, data = "calibration" }}]
+stage = [{{ use = "mo", static = true, data = "calibration", compress_to_fp16 = false }}]
 
 [[tune.variant]]
 name = "accuracy-aware"
@@ -87,6 +87,7 @@ name = "accuracy-aware"
 use = "mo"
 static = true
 data = "calibration"
+compress_to_fp16 = false
 
 [[tune.variant.stage]]
 use = "pot.accuracy_aware"

@@ -181,7 +181,7 @@ def explain(
         ratio = (best / other if higher else other / best) if other and best else float("nan")
         parts.append(f"runner-up trial {runner_up['number']} ({runner_up['label']}) {other:.4g} {unit}, {ratio:.2f}x")
     if default is not None and default["number"] != winner["number"]:
-        base = float((default.get("values") or {}).get(key) or 0.0)
+        base = value_of(default)  # its confirmation rounds when it was a finalist: like for like
         broken_default = violations(default, bounds)
         if broken_default:
             parts.append(
