@@ -293,6 +293,12 @@ def test_a_model_needs_data(ovtune_project: RecipeProject) -> None:
     assert "needs --data PATH" in result.stderr
     wrong = run_cli("tune", str(files["model"]), "--data", "nowhere.npz")
     assert wrong.exit_code == 2 and "--data nowhere.npz: no such file or folder" in wrong.stderr
+    bogus = run_cli(
+        "tune", str(files["model"]), "--data", str(files["validation"]), "--objective", "bogus", "--out", "tuned"
+    )
+    assert bogus.exit_code == 2
+    assert "error: --objective: 'bogus' is not a figure of an installed measurement" in bogus.stderr
+    assert not (ovtune_project.root / "tuned").exists()  # checked before the folder is made
 
 
 # -- what the installed first-party plugins propose, end to end ----------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ovtune import PROJECT_NAME, __version__, hookimpl
-from ovtune.errors import RecipeError
+from ovtune.errors import RecipeError, UsageError
 from ovtune.figures import FigureCatalog
 from ovtune.recipe import build_recipe, load_recipe
 from ovtune.run_folder import RunFolder
@@ -31,7 +31,7 @@ from ovtune.tune.choice import (
     summarize,
     violations,
 )
-from ovtune.tune.goals import DETERMINISTIC, measurements_for, shown_keys
+from ovtune.tune.goals import DETERMINISTIC, measurements_for, resolve_bounds, resolve_goal, shown_keys
 from ovtune.tune.journal import Journal
 from ovtune.tune.search import objective_hint, run_search
 from ovtune.tune.space import Config, SearchSpace, check_recipe_space, check_space
@@ -84,7 +84,16 @@ def load_tune_recipe(recipe_path: Path, host: Any, overrides: dict[str, Any] | N
             file=recipe_path,
             key="tune",
         )
+    check_goal(recipe, host, file=recipe_path)
     return recipe
+
+
+def check_goal(recipe: Any, host: Any, *, file: Path | None) -> None:
+    """The objective and the bounds name figures the installed measurements declare: checked
+    before a tune folder is claimed or a model is profiled."""
+    figures = FigureCatalog.from_registry(host.registry)
+    resolve_goal(recipe.document.tune.objective, figures, file=file)
+    resolve_bounds(recipe.document.tune.constraints, figures, file=file)
 
 
 def tune_dir_for(recipe_path: Path, name: str, out: Path | None) -> Path:
@@ -130,6 +139,11 @@ def tune_model(
     table = model_recipe(model, **options)
     name = slug_run_name(model.stem)
     table["name"] = name
+    try:  # a bad --objective or --max-drop fails before the tune folder is made
+        check_goal(build_recipe(table, base_dir=Path.cwd(), registry=host.registry), host, file=None)
+    except RecipeError as exc:
+        flag = {"tune.objective": "--objective"}.get(exc.key or "", exc.key or "")
+        raise UsageError(f"{flag}: {exc.reason}") from None
     folder = (out or Path.cwd() / "runs" / f"{name}-tune").resolve()
     with RunFolder(folder, force=force, kind="tune"):
         path = folder / "recipe.toml"
