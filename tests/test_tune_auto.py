@@ -227,26 +227,18 @@ class _VendorProposals:
         ]
 
 
-def _tune_model(project: RecipeProject, host: PluginHost, *extra: str) -> dict[str, Any]:
-    files = project.copy_demo_model()
-    result = run_cli(
-        "tune",
-        str(files["model"]),
-        "--data",
-        str(files["validation"]),
-        "--calibration",
-        str(files["calibration"]),
-        "--budget",
-        "45s",
-        "--trials",
-        "3",
-        "--out",
-        "tuned",
-        *extra,
-        host=host,
-    )
+def _tune(project: RecipeProject, host: PluginHost, model: Path, *options: str) -> dict[str, Any]:
+    """``ovtune tune MODEL OPTIONS --out tuned``: its ``tune.json`` and its stderr."""
+    result = run_cli("tune", str(model), *options, "--out", "tuned", host=host)
     assert result.exit_code in (0, 1), result.stderr
     return {"report": json.loads((project.root / "tuned" / "tune.json").read_text()), "stderr": result.stderr}
+
+
+def _tune_model(project: RecipeProject, host: PluginHost) -> dict[str, Any]:
+    """The demo model with its validation and calibration data, a short budget."""
+    files = project.copy_demo_model()
+    data = ("--data", str(files["validation"]), "--calibration", str(files["calibration"]))
+    return _tune(project, host, files["model"], *data, "--budget", "45s", "--trials", "3")
 
 
 @pytest.mark.parametrize("blocked", [False, True], ids=["installed", "blocked"])
@@ -316,24 +308,14 @@ def test_a_dynamic_model_gets_a_static_shape_candidate_that_is_measured(ovtune_p
     model.reshape({model.inputs[0]: ov.PartialShape([-1, 1, 32, 32])})
     dynamic = ovtune_project.root / "dynamic.xml"
     ov.save_model(model, str(dynamic))
-    result = run_cli(
-        "tune",
-        str(dynamic),
-        "--data",
-        str(files["validation"]),
-        "--objective",
-        "latency",
-        "--budget",
-        "40s",
-        "--trials",
-        "4",
-        "--out",
-        "tuned",
-        host=_first_party_host(),
+    outcome = _tune(
+        ovtune_project,
+        _first_party_host(),
+        dynamic,
+        *("--data", str(files["validation"]), "--objective", "latency", "--budget", "40s", "--trials", "4"),
     )
-    assert result.exit_code in (0, 1), result.stderr
-    assert "image is [?,1,32,32]" in result.stderr
-    report = json.loads((ovtune_project.root / "tuned" / "tune.json").read_text())
+    assert "image is [?,1,32,32]" in outcome["stderr"]
+    report = outcome["report"]
     static = [t for t in report["trials"] if t["config"]["variant"] == "static"]
     assert static and static[0]["state"] == "complete", static
     assert report["space"]["model"]["inputs"][0]["shape"] == "[?,1,32,32]"
@@ -365,34 +347,22 @@ def test_when_plain_int8_breaks_the_bound_the_recovery_phase_runs_within_the_bud
 ) -> None:
     files = ovtune_project.copy_demo_model()
     budget = 60.0
-    result = run_cli(
-        "tune",
-        str(files["model"]),
-        "--data",
-        str(files["validation"]),
-        "--calibration",
-        str(files["calibration"]),
-        "--max-drop",
-        "0.000001",
-        "--objective",
-        "latency",
-        "--budget",
-        f"{budget:g}s",
-        "--trials",
-        "5",
-        "--out",
-        "tuned",
-        host=_first_party_host(),
+    data = ("--data", str(files["validation"]), "--calibration", str(files["calibration"]))
+    outcome = _tune(
+        ovtune_project,
+        _first_party_host(),
+        files["model"],
+        *data,
+        *("--max-drop", "0.000001", "--objective", "latency", "--budget", f"{budget:g}s", "--trials", "5"),
     )
-    assert result.exit_code in (0, 1), result.stderr
-    report = json.loads((ovtune_project.root / "tuned" / "tune.json").read_text())
+    report = outcome["report"]
     phases = {p["name"]: p for p in report["phases"]}
     assert list(phases) == ["float", "quantized", "recovery"]
     assert phases["recovery"]["why"].startswith("every quantized candidate breaks max_drop")
     assert phases["recovery"]["trials"] >= 1
     assert any(t["phase"] == "recovery" for t in report["trials"])
     assert "recovery phase ran: every quantized candidate breaks max_drop" in report["decision"]["notes"]
-    assert "phase recovery: recovery variants (every quantized candidate breaks max_drop)" in result.stderr
+    assert "phase recovery: recovery variants (every quantized candidate breaks max_drop)" in outcome["stderr"]
     # the budget is a promise: the search, the confirmation and the outputs end within it
     # plus one measurement round (generous here: a shared 2-core runner)
     assert report["session_seconds"] < budget + 30

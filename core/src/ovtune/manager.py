@@ -116,14 +116,7 @@ class PluginHost:
         through pluggy (a subset caller holding only that plugin), so call order, tracing and
         hook wrappers behave as for a plain hook call.
         """
-        implementations = getattr(self.pm.hook, hook_name).get_hookimpls()
-        everyone = [impl.plugin for impl in implementations]
-        for impl in reversed(implementations):  # pluggy calls the last registered first
-            others = [plugin for plugin in everyone if plugin is not impl.plugin]
-            try:
-                self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
-            except Exception as exc:  # noqa: BLE001 - an observer must not break the run
-                self._observer_failed(impl.plugin_name, hook_name, exc)
+        self.collect(hook_name, **kwargs)
 
     def collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call ``hook_name`` on every plugin, each on its own; returns ``(plugin name,
@@ -135,7 +128,7 @@ class PluginHost:
         results: list[tuple[str, Any]] = []
         implementations = getattr(self.pm.hook, hook_name).get_hookimpls()
         everyone = [impl.plugin for impl in implementations]
-        for impl in reversed(implementations):
+        for impl in reversed(implementations):  # pluggy calls the last registered first
             others = [plugin for plugin in everyone if plugin is not impl.plugin]
             try:
                 answers = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)

@@ -151,6 +151,17 @@ class ProposedVariant:
     """A graph preparation (static shapes, batch) that the quantized and recovery variants
     should be built on: the tuner puts these stages in front of theirs."""
 
+    def to_table(self) -> dict[str, Any]:
+        """The proposal as a ``[[tune.variant]]`` table (plain lists and dicts), as it is
+        written to ``space.toml``."""
+        return {
+            "name": self.name,
+            "stage": [dict(stage) for stage in self.stages],
+            "choices": {key: list(values) for key, values in self.choices.items()},
+            "phase": self.phase,
+            "reason": self.reason,
+        }
+
 
 @dataclass(frozen=True)
 class ProposedDeploy:

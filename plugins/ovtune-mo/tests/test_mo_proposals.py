@@ -252,16 +252,7 @@ def test_the_proposals_validate_as_a_recipe_search_space(
     tune = {
         "tune": {
             "objective": "throughput",
-            "variant": [
-                {
-                    "name": variant.name,
-                    "stage": [dict(stage) for stage in variant.stages],
-                    "choices": {key: list(values) for key, values in variant.choices.items()},
-                    "phase": variant.phase,
-                    "reason": variant.reason,
-                }
-                for variant in variants
-            ],
+            "variant": [variant.to_table() for variant in variants],
         }
     }
     recipe = ovtune_project.demo_recipe(extra=tomli_w.dumps(tune))

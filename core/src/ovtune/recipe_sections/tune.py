@@ -7,8 +7,10 @@ validated section and checks the search space it defines once the recipe is buil
 
 from __future__ import annotations
 
+import copy
 import math
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,6 +24,21 @@ _FIGURE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
 
 CHOICE_KEY = re.compile(r"^(\d+)\.([A-Za-z_][A-Za-z0-9_]*)$")
 """A variant's choice key: ``N.option`` (stage N of the variant, counted from 1)."""
+
+
+def stages_with(stages: Sequence[Mapping[str, Any]], values: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A copy of ``stages`` with each ``"N.option"`` of ``values`` set on stage N (from 1): a
+    variant's stage list at one choice of its options. A key that names no stage is a
+    ``ValueError``."""
+    result = [copy.deepcopy(dict(stage)) for stage in stages]
+    for key, value in values.items():
+        match = CHOICE_KEY.match(key)
+        if match is None or not 1 <= int(match.group(1)) <= len(result):
+            raise ValueError(f"choice {key!r} names no stage of the variant ({len(result)} stage(s))")
+        result[int(match.group(1)) - 1][match.group(2)] = copy.deepcopy(value)
+    return result
+
+
 _VARIANT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 
 

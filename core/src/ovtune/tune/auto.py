@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ovtune.errors import RecipeError
 from ovtune.notices import warn
 from ovtune.proposals import PHASES, Phase, ProposedDeploy, ProposedVariant, TuneRequest
-from ovtune.recipe_sections.tune import CHOICE_KEY, DEPLOY_CHOICES, TuneSection, TuneVariant
+from ovtune.recipe_sections.tune import CHOICE_KEY, DEPLOY_CHOICES, TuneSection, TuneVariant, stages_with
 
 if TYPE_CHECKING:
     import openvino as ov
@@ -84,7 +84,7 @@ def propose_space(
     for line in describe(proposed, request):
         say(line)
     path = folder / "space.toml"
-    atomic_write_text(path, space_recipe(recipe.raw, section, proposed, recipe.base_dir))
+    atomic_write_text(path, space_recipe(recipe, section, proposed))
     say(f"space: {path} (edit it and run `ovtune tune {path}`)")
     return section, request
 
@@ -180,20 +180,14 @@ def assemble(
         for plugin, proposal in variants:
             if proposal.phase != phase:
                 continue
-            stages = [dict(stage) for stage in proposal.stages]
-            choices = {key: list(values) for key, values in proposal.choices.items()}
-            reason = proposal.reason
+            table = {**proposal.to_table(), "name": unique(proposal.name)}
             if phase != "float" and prefix is not None and prefix is not proposal:
                 # the preparation with the first value of each of its choices: a stage that
                 # calibrates on the data's samples needs the data's batch, not a searched one
-                shift = len(prefix.stages)
-                stages = _with_first_choices(prefix) + stages
-                choices = _shifted(choices, shift)
-                reason = f"{reason} (on the {prefix.name} model)"
-            add(
-                TuneVariant(name=unique(proposal.name), stage=stages, choices=choices, phase=phase, reason=reason),
-                plugin,
-            )
+                table["stage"] = _with_first_choices(prefix) + table["stage"]
+                table["choices"] = _shifted(table["choices"], len(prefix.stages))
+                table["reason"] = f"{table['reason']} (on the {prefix.name} model)"
+            add(TuneVariant(**table), plugin)
     for plugin, deploy in proposals:
         if not isinstance(deploy, ProposedDeploy):
             continue
@@ -217,12 +211,7 @@ def _merge_deploy(space: ProposedSpace, section: TuneSection, plugin: str, propo
 
 
 def _with_first_choices(variant: ProposedVariant) -> list[dict[str, Any]]:
-    stages = [dict(stage) for stage in variant.stages]
-    for key, values in variant.choices.items():
-        match = CHOICE_KEY.match(key)
-        if match is not None and values and 1 <= int(match.group(1)) <= len(stages):
-            stages[int(match.group(1)) - 1][match.group(2)] = values[0]
-    return stages
+    return stages_with(variant.stages, {key: values[0] for key, values in variant.choices.items() if values})
 
 
 def _phase_of(stages: list[dict[str, Any]]) -> Phase:
@@ -270,14 +259,16 @@ def describe(space: ProposedSpace, request: TuneRequest) -> list[str]:
     return lines
 
 
-def space_recipe(raw: dict[str, Any], section: TuneSection, space: ProposedSpace, base_dir: Path) -> str:
-    """``space.toml``: the recipe with the proposed space written out, paths made absolute so
-    that it runs from the tune folder, each variant with its reason and plugin."""
+def space_recipe(recipe: Recipe, section: TuneSection, space: ProposedSpace) -> str:
+    """``space.toml``: the recipe with the proposed space written out, resolved as
+    ``best.toml`` is (defaults filled in, paths absolute) so that it runs from the tune
+    folder, each variant with its reason and plugin."""
     import tomli_w
 
     from ovtune.tune.outputs import toml_ready
 
-    table = _absolute_paths(copy.deepcopy({k: v for k, v in raw.items() if k != "tune"}), base_dir)
+    table = recipe.resolved()
+    table["output"] = {k: v for k, v in table["output"].items() if k != "dir"}
     tune = section.model_dump(exclude_defaults=True, exclude={"variant", "deploy", "auto"})
     tune["auto"] = False
     if "budget" in tune:
@@ -305,34 +296,18 @@ def space_recipe(raw: dict[str, Any], section: TuneSection, space: ProposedSpace
     return header + text
 
 
-def _absolute_paths(table: dict[str, Any], base_dir: Path) -> dict[str, Any]:
-    """Make the paths of ``[model]`` and ``[data.*]`` absolute (the rest is left as written)."""
-    model = table.get("model")
-    if isinstance(model, dict) and isinstance(model.get("source"), str) and "://" not in model["source"]:
-        model["source"] = str((base_dir / Path(model["source"]).expanduser()).resolve())
-    for entry in (table.get("data") or {}).values():
-        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            entry["path"] = str((base_dir / Path(entry["path"]).expanduser()).resolve())
-    output = table.get("output")
-    if isinstance(output, dict):
-        output.pop("dir", None)
-    return table
-
-
 def check_proposal(build: Callable[[dict[str, Any]], Any]) -> Callable[[TuneVariant], str | None]:
     """A validity check of one variant: its stages with the first and each listed value."""
 
     def valid(variant: TuneVariant) -> str | None:
+        chosen: list[dict[str, Any]] = [{}] + [
+            {key: value} for key, values in variant.choices.items() for value in values
+        ]
         try:
-            for key, values in [("", [None]), *variant.choices.items()]:
-                for value in values:
-                    stages = copy.deepcopy(variant.stage)
-                    if key:
-                        match = CHOICE_KEY.match(key)
-                        if match is None or not 1 <= int(match.group(1)) <= len(stages):
-                            return f"choice {key!r} names no stage of the variant"
-                        stages[int(match.group(1)) - 1][match.group(2)] = value
-                    build({"stage": stages})
+            for values in chosen:
+                build({"stage": stages_with(variant.stage, values)})
+        except ValueError as exc:
+            return str(exc)
         except RecipeError as exc:
             return f"{exc.key}: {exc.reason}" if exc.key else exc.reason
         return None

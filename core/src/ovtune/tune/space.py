@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ovtune.errors import RecipeError
 from ovtune.figures import FigureCatalog
 from ovtune.recipe import Recipe, build_recipe
-from ovtune.recipe_sections.tune import CHOICE_KEY, TuneSection, TuneVariant
+from ovtune.recipe_sections.tune import TuneSection, TuneVariant, stages_with
 from ovtune.tune.goals import Bound, Goal, resolve_bounds, resolve_goal
 
 if TYPE_CHECKING:
@@ -90,11 +90,14 @@ class SearchSpace:
             return [("search", [v.name for v in self.variants])]
         groups: dict[str, list[str]] = {}
         for variant in self.variants:
-            groups.setdefault(variant.phase or ("quantized" if variant.stage else "float"), []).append(variant.name)
+            groups.setdefault(self.phase_of(variant.name), []).append(variant.name)
         return [(phase, groups[phase]) for phase in ("float", "quantized", "recovery") if phase in groups]
 
     def phase_of(self, name: str) -> str:
-        return next((phase for phase, names in self.phases() if name in names), "search")
+        if all(v.phase is None for v in self.variants):
+            return "search"
+        variant = self.variant(name)
+        return variant.phase or ("quantized" if variant.stage else "float")
 
     def subspace(self, names: list[str]) -> SearchSpace:
         """The same space restricted to the variants ``names`` (one phase of the search)."""
@@ -133,11 +136,7 @@ class SearchSpace:
         """The plain recipe of ``config`` (no ``[tune]``): what ``best.toml`` holds."""
         variant = self.variant(config.variant)
         table = copy.deepcopy(self.base)
-        stages = copy.deepcopy(variant.stage)
-        for key, index in config.choices:
-            position, option = CHOICE_KEY.match(key).groups()  # type: ignore[union-attr]
-            stages[int(position) - 1][option] = copy.deepcopy(variant.choices[key][index])
-        table["stage"] = stages
+        table["stage"] = stages_with(variant.stage, {key: variant.choices[key][i] for key, i in config.choices})
         deploy = dict(table.get("deploy", {}))
         for key, index in config.deploy:
             deploy[key] = self.deploy_value(key, index)

@@ -112,11 +112,19 @@ def nncf_reason(exc: BaseException) -> str:
 
 
 def progress_dataset(
-    dataset: Dataset, transform: Callable[[Sample], Any], context: StageContext, *, total: int, message: str
+    dataset: Dataset,
+    transform: Callable[[Sample], Any],
+    context: StageContext,
+    *,
+    total: int,
+    message: str,
+    indices: Iterable[int] | None = None,
 ) -> Any:
     """An ``nncf.Dataset`` over ``dataset`` whose items are sample indices turned into model
     inputs by ``transform``; each item NNCF takes advances the stage's progress (``message``,
-    up to ``total``, the samples NNCF will use)."""
+    up to ``total``, the samples NNCF will use). ``indices`` replaces ``range(len(dataset))``:
+    an iterable with no length, such as one that ends at the stage's deadline, makes NNCF take
+    what it yields."""
     import nncf
 
     seen = 0
@@ -127,4 +135,4 @@ def progress_dataset(
         context.progress(min(seen, total), total, message)
         return transform(dataset[index])
 
-    return nncf.Dataset(range(len(dataset)), to_inputs)
+    return nncf.Dataset(range(len(dataset)) if indices is None else indices, to_inputs)

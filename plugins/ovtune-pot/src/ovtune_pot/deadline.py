@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ovtune_nncf.common import progress_dataset
+
 if TYPE_CHECKING:
     import logging
 
@@ -96,18 +98,8 @@ def calibration_dataset(
     """An ``nncf.Dataset`` of the first ``total`` samples of ``dataset``, turned into model inputs
     by ``transform``, that reports progress (``calibration``) and ends each statistics pass at
     the deadline; and the :class:`CalibrationSamples` that says how many were used."""
-    import nncf
-
     samples = CalibrationSamples(total, context)
-    seen = 0
-
-    def to_inputs(index: int) -> Any:
-        nonlocal seen
-        seen += 1
-        context.progress(min(seen, total), total, "calibration")
-        return transform(dataset[index])
-
-    return nncf.Dataset(samples, to_inputs), samples
+    return progress_dataset(dataset, transform, context, total=total, message="calibration", indices=samples), samples
 
 
 # --------------------------------------------------------------------------------------
