@@ -150,6 +150,34 @@ class StageCache:
         # a writer that won the race stored the same key: an equivalent model, the same hash
         return CacheEntry(folder, record, str(manifest["output_hash"]))
 
+    def export_entry(self, key: str) -> dict[str, bytes] | None:
+        """The verified files of ``key`` (manifest included), or ``None``: how an executor
+        hands a stage output to a node that cannot see this cache."""
+        entry = self.lookup(key)
+        if entry is None:
+            return None
+        return {name: (entry.folder / name).read_bytes() for name in (MODEL_XML, MODEL_BIN, RECORD, MANIFEST)}
+
+    def import_entry(self, key: str, files: Mapping[str, bytes]) -> CacheEntry | None:
+        """Install an entry exported by :meth:`export_entry` on another node, when this cache
+        lacks ``key``. The files are checked against their manifest before the entry appears:
+        one that does not match is dropped with a warning (the stage is then built here)."""
+        existing = self.lookup(key)
+        if existing is not None:
+            return existing
+        folder = self._folder(key)
+        try:
+            with atomic_directory(folder, keep_existing=True) as temporary:
+                for name, content in files.items():
+                    if name not in {MODEL_XML, MODEL_BIN, RECORD, MANIFEST}:
+                        raise DamagedEntryError(f"unexpected file {name!r}")
+                    (temporary / name).write_bytes(content)
+                _verified(temporary)
+        except DamagedEntryError as exc:
+            warn(f"stage output {key[:12]} received from another node is damaged ({exc}); building it here")
+            return None
+        return self.lookup(key)
+
     def _discard(self, folder: Path) -> None:
         """Move a damaged entry out of the way (atomically) and remove it."""
         with contextlib.suppress(OSError):

@@ -20,6 +20,7 @@ from ovtune.types import REGISTRATION_TYPES, Registration
 
 if TYPE_CHECKING:
     from ovtune.context import RunInfo, StageRecord
+    from ovtune.jobs import Executor
     from ovtune.proposals import Proposal, TuneRequest
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
@@ -131,6 +132,28 @@ def ovtune_select_device(requested: str, available: Sequence[str]) -> str | None
             if requested == "BEST":
                 return "GPU" if "GPU" in available else "CPU"
             return None
+    """
+
+
+@hookspec(firstresult=True)
+def ovtune_executor(name: str, address: str | None) -> Executor | None:
+    """Return the executor called ``name`` (``--executor NAME`` on ``ovtune tune`` and
+    ``ovtune sweep``), or ``None`` when it is not yours.
+
+    Called once per command that runs jobs; stops at the first non-None result. ``address``
+    is ``--address`` (a cluster to join), ``None`` when not given. The built-in ``serial``
+    executor (each job in this process, in order) answers when no plugin does. An executor
+    implements :class:`ovtune.jobs.Executor`: it receives jobs as data
+    (:class:`ovtune.jobs.Job`), runs each with :func:`ovtune.executors.execute_job` wherever it
+    likes, and must give a measuring job (``kind == "run"``) its machine to itself.
+
+    Example::
+
+        @ovtune.hookimpl
+        def ovtune_executor(name, address):
+            if name != "dask":
+                return None
+            return DaskExecutor(address)
     """
 
 

@@ -76,11 +76,15 @@ class PluginHost:
         trace: bool | None = None,
         warn: Callable[[str], None] | None = None,
     ) -> None:
+        blocked, extra = tuple(blocked), tuple(extra)
         if autoload is None:
             autoload = not _env_flag("OVTUNE_DISABLE_PLUGIN_AUTOLOAD")
         if trace is None:
             trace = _env_flag("OVTUNE_TRACE_PLUGINS")
         self.autoload = autoload
+        self.arguments: tuple[str, ...] = (*(f"no:{name}" for name in blocked), *extra)
+        """The ``-p`` options this host was built from: what a worker process needs to build
+        the same host (:attr:`ovtune.jobs.Job.plugin_args`)."""
         self._warn = warn or _warn_to_stderr
         self.pm = pluggy.PluginManager(PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)

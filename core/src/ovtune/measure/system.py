@@ -75,13 +75,14 @@ def device_info(core: ov.Core, device: str) -> dict[str, Any]:
 
 def describe(core: ov.Core | None = None, device: str | None = None) -> dict[str, Any]:
     """CPU model and instruction sets, plus the device description when given."""
-    description: dict[str, Any] = {"cpu": cpu_name(), "cpu_flags": cpu_flags(), "cores": _logical_cores()}
+    description: dict[str, Any] = {"cpu": cpu_name(), "cpu_flags": cpu_flags(), "cores": logical_cores()}
     if core is not None and device is not None:
         description["devices"] = device_info(core, device)
     return description
 
 
-def _logical_cores() -> int:
+def logical_cores() -> int:
+    """Logical cores the operating system reports."""
     import os
 
     return os.cpu_count() or 0

@@ -27,6 +27,9 @@ What is here, by role:
   request it receives (:class:`TuneRequest` with its :class:`ModelProfile`,
   :class:`InputProfile` and :class:`DeviceProfile`) and the answers (:class:`ProposedVariant`,
   :class:`ProposedDeploy`, :data:`Phase`);
+- running jobs elsewhere (the ``ovtune_executor`` hook): the :class:`Executor` protocol, jobs
+  and their results as data (:class:`Job`, :class:`JobResult`, :class:`NodeInfo`),
+  :func:`execute_job` (what a worker runs), :func:`install_run_folder` and :func:`local_node`;
 - user errors (one ``error:`` line, exit status 2): :class:`OvtuneError` and its subclasses,
   :func:`runtime_reason` (the telling line of an OpenVINO error, or any exception's) and
   :func:`exception_line` (``Type: reason``);
@@ -78,8 +81,10 @@ from ovtune.errors import (
     exception_line,
     runtime_reason,
 )
+from ovtune.executors import execute_job, install_run_folder, local_node
 from ovtune.fields import DataName, Duration, ExistingPath, RecipePath, Reference, recipe_metric
 from ovtune.importing import Implementation, ImportReferenceError, import_object
+from ovtune.jobs import Executor, Job, JobResult, NodeInfo
 from ovtune.proposals import (
     DeviceProfile,
     InputProfile,
@@ -136,12 +141,15 @@ __all__ = [
     "DeviceError",
     "DeviceProfile",
     "Duration",
+    "Executor",
     "ExistingPath",
     "Figure",
     "Implementation",
     "ImportReferenceError",
     "InputProfile",
     "InputSpec",
+    "Job",
+    "JobResult",
     "LoadContext",
     "Loader",
     "MeasureContext",
@@ -153,6 +161,7 @@ __all__ = [
     "ModelLoadError",
     "ModelProfile",
     "NoOptions",
+    "NodeInfo",
     "Options",
     "OvtuneError",
     "Phase",
@@ -181,8 +190,11 @@ __all__ = [
     "demo_validation_path",
     "describe_inputs",
     "exception_line",
+    "execute_job",
     "hookimpl",
     "import_object",
+    "install_run_folder",
+    "local_node",
     "model_files",
     "recipe_metric",
     "runtime_reason",
