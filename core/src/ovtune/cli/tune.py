@@ -44,6 +44,13 @@ def _seconds(value: str | None) -> float | None:
 @click.option("--trials", type=click.IntRange(1, 10_000), help="Trial budget.")
 @click.option("--out", type=click.Path(path_type=Path), help="Tune folder (default: runs/NAME-tune).")
 @click.option("--fresh", is_flag=True, help="Forget the finished trials of an earlier tune and start over.")
+@click.option(
+    "--executor",
+    default="serial",
+    show_default=True,
+    help="Who builds: 'serial' (this process), or 'ray' (ovtune-ray: each phase's models built in parallel).",
+)
+@click.option("--address", help="With --executor ray: the cluster to join (default: $RAY_ADDRESS, else a local Ray).")
 @click.option("--force", is_flag=True, help="Write into --out even if it is not an ovtune folder.")
 @click.pass_obj
 def tune_command(state: AppState, target: Path, **options: Any) -> None:
@@ -58,7 +65,7 @@ def tune_command(state: AppState, target: Path, **options: Any) -> None:
     host = state.host()
     host.registry.check()
     say = lambda line: click.echo(line, err=True)  # noqa: E731
-    folder = {key: options.pop(key) for key in ("out", "fresh", "force")}
+    folder = {key: options.pop(key) for key in ("out", "fresh", "force", "executor", "address")}
     options["budget"] = _seconds(options["budget"])
     if target.suffix.lower() in RECIPE_SUFFIXES:
         for key in ("data", "calibration", "metric"):

@@ -13,6 +13,7 @@ what was measured, and no finished configuration is measured again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -21,9 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovtune.jobs import Executor
 from ovtune.tune.choice import constraint_values, objective_value, violations
 from ovtune.tune.goals import Bound, Goal
 from ovtune.tune.journal import Journal
+from ovtune.tune.prebuild import prebuild
 from ovtune.tune.space import Config, SearchSpace
 from ovtune.tune.trials import TrialRunner
 
@@ -68,6 +71,7 @@ def run_search(
     on_start: Callable[[int, str], None] | None = None,
     on_phase: Callable[[str], None] | None = None,
     deadline: float | None = None,
+    executor: Executor | None = None,
 ) -> SearchState:
     """Search ``space`` phase by phase (:meth:`SearchSpace.phases`), as an expert works: the
     float variants with the runtime settings first (no new model, or a quick graph change),
@@ -75,7 +79,11 @@ def run_search(
     variants only when every plain quantized candidate breaks a bound. The trial and time
     budgets are shared: a phase stops early when the phases after it need the rest, and the
     quantized phase stops as soon as each of its variants broke a bound, instead of spending
-    the budget on more of what failed. ``deadline`` (``time.time()``) ends the search."""
+    the budget on more of what failed. ``deadline`` (``time.time()``) ends the search.
+
+    With an ``executor`` that builds in parallel, each phase first builds its likely models on
+    it (:mod:`ovtune.tune.prebuild`); every trial measures while the executor keeps this
+    machine to the tune alone (:meth:`~ovtune.jobs.Executor.hold`)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -106,20 +114,25 @@ def run_search(
         if on_phase:
             on_phase(_phase_line(phase, names, entry.get("why", ""), cap, deadline))
         before = len(state.trials)
-        ended = _search_phase(
-            sub,
-            space,
-            runner,
-            journal,
-            state,
-            phase=phase,
-            cap=len(state.trials) + cap,
-            phase_deadline=phase_deadline,
-            deadline=deadline,
-            seed_deploy=_best_deploy(state.trials, space) if phase not in {"float", "search"} else None,
-            on_trial=on_trial,
-            on_start=on_start,
-        )
+        if executor is not None and executor.parallel:
+            entry["prebuilt"] = prebuild(
+                sub, runner, executor, objective_hint=objective_hint(space.goal), limit=cap, say=on_phase or log.info
+            )
+        with executor.hold() if executor is not None else contextlib.nullcontext():
+            ended = _search_phase(
+                sub,
+                space,
+                runner,
+                journal,
+                state,
+                phase=phase,
+                cap=len(state.trials) + cap,
+                phase_deadline=phase_deadline,
+                deadline=deadline,
+                seed_deploy=_best_deploy(state.trials, space) if phase not in {"float", "search"} else None,
+                on_trial=on_trial,
+                on_start=on_start,
+            )
         entry["trials"] = len(state.trials) - before
         entry["ended"] = ended
     return state

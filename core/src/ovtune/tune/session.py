@@ -19,7 +19,9 @@ from typing import Any
 
 from ovtune import PROJECT_NAME, __version__, hookimpl
 from ovtune.errors import RecipeError, UsageError
+from ovtune.executors import local_node
 from ovtune.figures import FigureCatalog
+from ovtune.jobs import Executor
 from ovtune.recipe import build_recipe, load_recipe
 from ovtune.run_folder import RunFolder
 from ovtune.tune.auto import propose_space, wants_proposals
@@ -109,23 +111,46 @@ def run_tune(
     fresh: bool = False,
     force: bool = False,
     overrides: dict[str, Any] | None = None,
+    executor: str = "serial",
+    address: str | None = None,
     say: Say = _to_stderr,
 ) -> dict[str, Any]:
     """Search, confirm, choose and write; returns the tune report. The tune folder is
     claimed (marker and lock) for the whole session: two tunes never share one. ``say``
     receives the progress lines (resuming, the reference, each trial, the confirmation).
     ``overrides`` replaces ``[tune]`` keys (``budget``, ``objective``, ``trials``,
-    ``max_drop``)."""
+    ``max_drop``). ``executor`` names who builds (``--executor``; ``address`` is a cluster to
+    join): a parallel one builds each phase's models side by side before its trials measure."""
     recipe = load_tune_recipe(recipe_path, host, overrides)
     if not wants_proposals(recipe.document.tune):
         check_recipe_space(recipe, host.registry, file=recipe_path)  # a bad value fails before the folder
     folder = tune_dir_for(recipe_path, recipe.name, out)
-    with RunFolder(folder, force=force, kind="tune"):
-        return _tune_into(folder, recipe, host, recipe_path=recipe_path, fresh=fresh, say=say)
+    with _executor(host, executor, address) as running, RunFolder(folder, force=force, kind="tune"):
+        return _tune_into(folder, recipe, host, recipe_path=recipe_path, fresh=fresh, say=say, executor=running)
+
+
+@contextlib.contextmanager
+def _executor(host: Any, name: str, address: str | None) -> Iterator[Executor]:
+    from ovtune.executors import open_executor
+
+    executor = open_executor(host, name, address=address)
+    try:
+        yield executor
+    finally:
+        executor.close()
 
 
 def tune_model(
-    model: Path, host: Any, *, out: Path | None, fresh: bool, force: bool, say: Say = _to_stderr, **options: Any
+    model: Path,
+    host: Any,
+    *,
+    out: Path | None,
+    fresh: bool,
+    force: bool,
+    executor: str = "serial",
+    address: str | None = None,
+    say: Say = _to_stderr,
+    **options: Any,
 ) -> dict[str, Any]:
     """``ovtune tune MODEL --data PATH``: tune a model with no recipe. The recipe is made from
     the options (:func:`ovtune.tune.model_recipe.model_recipe`), written into the tune folder
@@ -145,14 +170,16 @@ def tune_model(
         flag = {"tune.objective": "--objective"}.get(exc.key or "", exc.key or "")
         raise UsageError(f"{flag}: {exc.reason}") from None
     folder = (out or Path.cwd() / "runs" / f"{name}-tune").resolve()
-    with RunFolder(folder, force=force, kind="tune"):
+    with _executor(host, executor, address) as running, RunFolder(folder, force=force, kind="tune"):
         path = folder / "recipe.toml"
         atomic_write_text(path, tomli_w.dumps(table))
         recipe = load_tune_recipe(path, host)
-        return _tune_into(folder, recipe, host, recipe_path=path, fresh=fresh, say=say)
+        return _tune_into(folder, recipe, host, recipe_path=path, fresh=fresh, say=say, executor=running)
 
 
-def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh: bool, say: Say) -> dict[str, Any]:
+def _tune_into(
+    folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh: bool, say: Say, executor: Executor
+) -> dict[str, Any]:
     started = time.perf_counter()
     began = time.time()
     section = recipe.document.tune
@@ -173,15 +200,23 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
     check_space(space, build, recipe_path)
     recipe_file = recipe.path or recipe_path.resolve()
     runner = TrialRunner(space, host, recipe_file, recipe.base_dir, folder / "work", loaded_original=original)
+    runner.hardware = local_node().hardware
     header = {"space": space.fingerprint(), "ovtune_version": __version__, "objective": section.objective}
     previous = journal.start(header, fresh=fresh)
+    previous, elsewhere = _same_hardware(previous, runner.hardware)
+    if elsewhere:
+        say(
+            f"{elsewhere} finished trial(s) were measured on another machine class than this one "
+            f"({runner.hardware['label']}): they are measured again here, never ranked together"
+        )
     if previous:
         say(f"resuming: {len(previous)} finished trial(s) in {journal.path}")
     spent_before = sum(float(t.get("seconds", 0.0)) for t in previous)
     deadline = budget_end - spent_before - _confirmation_reserve(section)
     runner.deadline = deadline
     defaults = space.defaults(objective_hint(space.goal))
-    reference = runner.measure_reference(defaults[0])
+    with executor.hold():
+        reference = runner.measure_reference(defaults[0])
     if reference is not None:
         say(f"reference: original model in f32, {reference['metric']} = {reference['value']:.4g}")
     runner.resume(previous)
@@ -203,13 +238,15 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
             on_start=started_trial,
             on_phase=say,
             deadline=deadline,
+            executor=executor,
         )
     trials = state.trials
     for trial in trials:
         trial["violations"] = violations(trial, space.bounds) if trial.get("state") == "complete" else {}
         trial["feasible"] = trial.get("state") == "complete" and not trial["violations"]
         trial.setdefault("phase", space.phase_of(Config.from_json(trial["config"]).variant))
-    decision = _decide(trials, space, runner, say, end=budget_end - spent_before)
+    with executor.hold():
+        decision = _decide(trials, space, runner, say, end=budget_end - spent_before)
     front = pareto_front([t for t in trials if t.get("state") == "complete" and t.get("values")], space.goal)
     winner_phase = decision.winner.get("phase") if decision.winner else None
     if winner_phase and len(state.phases) > 1:
@@ -242,6 +279,8 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
         "search_seconds": state.spent,
         "session_seconds": time.perf_counter() - started,
         "reference_accuracy": reference,
+        "hardware": runner.hardware,
+        "executor": {"name": executor.name, "parallel": executor.parallel},
         "trials": trials,
         "pareto_front": front,
         "decision": {
@@ -266,6 +305,14 @@ def _tune_into(folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh
     shutil.rmtree(folder / "work", ignore_errors=True)
     _print(report, space)
     return report
+
+
+def _same_hardware(trials: list[dict[str, Any]], hardware: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The journal's trials measured on this machine's hardware class, and how many were not
+    (a tune folder resumed on another machine): those are measured again, not compared."""
+    here = hardware.get("class")
+    same = [t for t in trials if t.get("hardware_class", here) == here]
+    return same, len(trials) - len(same)
 
 
 CONFIRM_RESERVE_SHARE = 0.1

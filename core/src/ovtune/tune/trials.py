@@ -56,6 +56,9 @@ class TrialRunner:
     accuracy_cache: dict[str, dict[str, Any]] = field(default_factory=dict)
     loaded_original: Any = None
     """The recipe's model once loaded (given when the caller has loaded it already)."""
+    hardware: dict[str, Any] = field(default_factory=dict)
+    """The fingerprint of the machine that measures (:func:`ovtune.measure.hardware.fingerprint`):
+    every trial records its class, so figures of two machines are never ranked together."""
     _reference_outputs: Any = None
     _weights: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -125,6 +128,8 @@ class TrialRunner:
         started = time.perf_counter()
         label = self.space.label(config)
         trial: dict[str, Any] = {"number": number, "config": config.to_json(), "label": label}
+        if self.hardware:
+            trial["hardware_class"] = self.hardware.get("class")
         try:
             trial.update(self._evaluate(config, label))
             trial["state"] = "complete"
