@@ -118,6 +118,11 @@ def test_compare_two_sweeps_as_a_ci_gate(swept: Swept, tmp_path: Path) -> None:
     assert failed.exit_code == 1
     regressions = [line for line in failed.stderr.splitlines() if line.startswith("regression:")]
     assert len(regressions) == 1 and regressions[0].startswith("regression: linear/f32 latency.median_ms +200.0%")
+    elsewhere = json.loads((other / "sweep.json").read_text())
+    elsewhere["models"][0]["hardware_class"] = "0123456789ab"
+    (other / "sweep.json").write_text(json.dumps(elsewhere))
+    notes = json.loads(run_cli("compare", str(swept.folder), str(other), "--json").stdout)["notes"]
+    assert any(note.startswith("cnn/f32: measured on different hardware (class ") for note in notes)
 
 
 def test_a_changed_recipe_reruns_only_its_jobs_and_a_failed_job_does_not_stop_the_sweep(tmp_path: Path) -> None:

@@ -191,7 +191,7 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
 
-SWEEP_STAGES = '''
+SWEEP_STAGE_MODULE = '''
 """The sweep's python stage: a real graph change, so the stage has an output. Every new node is
 named: OpenVINO names unnamed nodes from a counter of the process, and the output's hash must not
 depend on what the process built before."""
@@ -209,7 +209,7 @@ def scale(model, context):
     return ov.Model(results, model.get_parameters(), "scaled")
 '''
 
-SWEEP_BASE = """# Shared by every job; paths here are relative to this file.
+SWEEP_BASE_RECIPE = """# Shared by every job; paths here are relative to this file.
 schema = 1
 
 [data.calibration]
@@ -231,7 +231,7 @@ warmup = 2
 cache_dir = "cache"
 """
 
-SWEEP_FILE = """name = "zoo"
+SWEEP_TEMPLATE = """name = "zoo"
 base = "shared/base.toml"
 objective = "latency"
 {models}
@@ -247,7 +247,7 @@ use = "python"
 function = "sweep_stages:scale"
 """
 
-SWEEP_MODEL = """
+SWEEP_MODEL_TEMPLATE = """
 [[model]]
 name = "{name}"
 source = "models/{name}/{file}"
@@ -273,8 +273,8 @@ def write_sweep_project(root: Path) -> Path:
 
     root.mkdir(parents=True, exist_ok=True)
     (root / "shared").mkdir(exist_ok=True)
-    (root / "shared" / "base.toml").write_text(SWEEP_BASE, encoding="utf-8")
-    (root / "sweep_stages.py").write_text(SWEEP_STAGES, encoding="utf-8")
+    (root / "shared" / "base.toml").write_text(SWEEP_BASE_RECIPE, encoding="utf-8")
+    (root / "sweep_stages.py").write_text(SWEEP_STAGE_MODULE, encoding="utf-8")
     files = {"cnn": demo.model_path().name, "linear": "linear.xml", "mlp": "mlp.xml"}
     for name in SWEEP_MODELS:
         folder = root / "models" / name
@@ -283,9 +283,9 @@ def write_sweep_project(root: Path) -> Path:
     (root / "shared" / "calibration.npz").write_bytes(demo.calibration_path().read_bytes())
     (root / "models" / "cnn" / files["cnn"]).write_bytes(demo.model_path().read_bytes())
     _write_digits_classifiers(root / "models")
-    models = "".join(SWEEP_MODEL.format(name=name, file=files[name]) for name in SWEEP_MODELS)
+    models = "".join(SWEEP_MODEL_TEMPLATE.format(name=name, file=files[name]) for name in SWEEP_MODELS)
     path = root / "sweep.toml"
-    path.write_text(SWEEP_FILE.format(models=models), encoding="utf-8")
+    path.write_text(SWEEP_TEMPLATE.format(models=models), encoding="utf-8")
     return path
 
 

@@ -95,37 +95,40 @@ class _Part:
 
 def load_sweep(path: Path, registry: Registry) -> Sweep:
     """Read the sweep file and validate every job's recipe; the first problem is one
-    :class:`RecipeError` naming the file and key path where it was written."""
+    :class:`RecipeError` naming the file (as given) and key path where it was written."""
     path = Path(path)
     document = read_sweep(path)
     sweep_file = path.resolve()
-    base = _base_part(document, sweep_file)
+    base = _base_part(document, path)
     jobs = []
     for model_index, model in enumerate(document.model, start=1):
         for recipe_index, entry in enumerate(document.recipe, start=1):
             if entry.models is not None and model.name not in entry.models:
                 continue
-            parts = [base, _model_part(model, model_index, sweep_file), _overlay_part(entry, recipe_index, sweep_file)]
+            parts = [base, _model_part(model, model_index, path), _overlay_part(entry, recipe_index, path)]
             table = _job_recipe(parts, f"{model.name}{JOB_NAME_SEPARATOR}{entry.name}", sweep_file, registry)
             jobs.append(SweepJob(model.name, entry.name, table))
     return Sweep(document.name or slug_run_name(path.stem), sweep_file, document, jobs)
 
 
-def _base_part(document: SweepDocument, sweep_file: Path) -> _Part:
+def _base_part(document: SweepDocument, path: Path) -> _Part:
+    """The base recipe; ``path`` is the sweep file as given (errors name files the same way)."""
+    folder = path.resolve().parent
     if isinstance(document.base, str):
         try:
-            base_file = resolve_path(document.base, sweep_file.parent)
+            base_file = resolve_path(document.base, folder)
         except ValueError as exc:
-            raise RecipeError(str(exc), file=sweep_file, key="base") from None
+            raise RecipeError(str(exc), file=path, key="base") from None
         if not base_file.is_file():
-            raise RecipeError(f"base recipe not found: {base_file}", file=sweep_file, key="base")
-        table = read_recipe_table(base_file)
-        return _Part(table, base_file.parent, base_file, lambda key: key)
+            raise RecipeError(f"base recipe not found: {base_file}", file=path, key="base")
+        shown = path.parent / document.base if not Path(document.base).is_absolute() else base_file
+        table = read_recipe_table(shown)
+        return _Part(table, base_file.parent, shown, lambda key: key)
     table = dict(document.base or {})
-    return _Part(table, sweep_file.parent, sweep_file, lambda key: f"base.{key}")
+    return _Part(table, folder, path, lambda key: f"base.{key}")
 
 
-def _model_part(entry: ModelEntry, index: int, sweep_file: Path) -> _Part:
+def _model_part(entry: ModelEntry, index: int, path: Path) -> _Part:
     def key(merged: str) -> str:
         head, _, rest = merged.partition(".")
         if head == "model":
@@ -133,10 +136,10 @@ def _model_part(entry: ModelEntry, index: int, sweep_file: Path) -> _Part:
             return f"model[{index}].{rest}" if field in ("source", "format") else f"model[{index}].options.{rest}"
         return f"model[{index}].{merged}"
 
-    return _Part(entry.recipe_part(), sweep_file.parent, sweep_file, key)
+    return _Part(entry.recipe_part(), path.resolve().parent, path, key)
 
 
-def _overlay_part(entry: RecipeEntry, index: int, sweep_file: Path) -> _Part:
+def _overlay_part(entry: RecipeEntry, index: int, path: Path) -> _Part:
     overlay = entry.overlay
     for reserved in ("schema", "tune"):
         if reserved in overlay:
@@ -145,8 +148,8 @@ def _overlay_part(entry: RecipeEntry, index: int, sweep_file: Path) -> _Part:
                 if reserved == "tune"
                 else "set by the sweep"
             )
-            raise RecipeError(why, file=sweep_file, key=f"recipe[{index}].{reserved}")
-    return _Part(overlay, sweep_file.parent, sweep_file, lambda key: f"recipe[{index}].{key}")
+            raise RecipeError(why, file=path, key=f"recipe[{index}].{reserved}")
+    return _Part(overlay, path.resolve().parent, path, lambda key: f"recipe[{index}].{key}")
 
 
 def _job_recipe(parts: list[_Part], name: str, sweep_file: Path, registry: Registry) -> dict[str, Any]:
