@@ -215,3 +215,61 @@ def test_an_unknown_executor_is_a_usage_error(tmp_path: Path) -> None:
     assert error_lines(result.stderr) == [
         "error: --executor nosuch: no installed plugin provides it; pip install ovtune-nosuch"
     ]
+
+
+def _job(
+    model: str, recipe: str, hardware: str, latency: float | None, accuracy: float, precision: str = "bf16"
+) -> dict[str, Any]:
+    figures = {"latency_median_ms": latency, "accuracy": accuracy, "higher_is_better": True, "precision": precision}
+    original = {"accuracy": 0.9, "precision": precision}
+    return {
+        "id": f"{model}/{recipe}",
+        "model": model,
+        "recipe": recipe,
+        "hardware_class": hardware,
+        "hardware_label": hardware.upper(),
+        "state": "complete",
+        "final": figures,
+        "original": original,
+    }
+
+
+def test_the_best_recipe_is_chosen_per_hardware_class_within_the_accuracy_bound() -> None:
+    from ovtune.report.sweep import OBJECTIVES, best_per_model
+
+    jobs = [
+        _job("a", "f32", "cpu1", 2.0, 0.9, precision="f32"),
+        _job("a", "int8", "cpu1", 1.0, 0.80),  # fastest, but loses 0.10
+        _job("a", "fp16", "cpu1", 1.5, 0.89),
+        _job("a", "f32", "cpu2", 9.0, 0.9, precision="f32"),  # slower hardware: its own row
+        _job("b", "f32", "cpu1", None, 0.9),  # no latency measured
+        {**_job("b", "int8", "cpu1", 0.5, 0.9), "state": "failed"},
+        _job("c", "x", "cpu1", 1.0, 0.5),
+        _job("c", "y", "cpu1", 1.0, 0.6),  # a tie: the first in file order wins
+    ]
+    rows = best_per_model(jobs, OBJECTIVES["latency"], max_drop=0.05)
+    chosen = [(row["model"], row["hardware_class"], row["recipe"]) for row in rows]
+    assert chosen == [("a", "cpu1", "fp16"), ("a", "cpu2", "f32"), ("b", "cpu1", None), ("c", "cpu1", "x")]
+    assert rows[0]["accuracy_drop"] == pytest.approx(0.01)
+    assert rows[2]["reason"] == "no finished job has a latency figure within max_drop 0.05"
+    assert rows[3]["accuracy_drop"] is None  # no original measured in f32: nothing to check against
+    fastest = best_per_model(jobs, OBJECTIVES["latency"], max_drop=None)
+    assert fastest[0]["recipe"] == "int8"
+
+
+def test_an_inline_base_is_relative_to_the_sweep_file(tmp_path: Path) -> None:
+    from ovtune.sweep.matrix import load_sweep
+
+    sweep_file = write_sweep_project(tmp_path)
+    inline = (
+        '[base.data.calibration]\nkind = "npz"\npath = "shared/calibration.npz"\n'
+        '[base.measure]\nmetrics = ["size", "accuracy"]\n[base.output]\ncache_dir = "cache"\n'
+    )
+    text = sweep_file.read_text().replace('base = "shared/base.toml"\n', "")
+    sweep_file.write_text(text.replace("\n[[model]]", "\n" + inline + "\n[[model]]", 1))
+    sweep = load_sweep(sweep_file, PluginHost().registry)
+    assert [job.id for job in sweep.jobs] == JOB_IDS
+    table = sweep.jobs[0].table
+    assert table["output"]["cache_dir"] == str(tmp_path.resolve() / "cache")
+    assert table["data"]["calibration"]["path"] == str(tmp_path.resolve() / "shared" / "calibration.npz")
+    assert "console" not in table["output"]["reports"]

@@ -53,7 +53,8 @@ def _figure_cells(figures: dict[str, Any] | None, drop: Any) -> list[str]:
 
 
 def _hardware(row: dict[str, Any]) -> str:
-    return str(row.get("hardware_label") or row.get("hardware_class") or "-")
+    """The hardware class's id (its label is in the header lines: it is long)."""
+    return str(row.get("hardware_class") or "-")
 
 
 def best_table(sweep: dict[str, Any]) -> Table_:
@@ -90,7 +91,7 @@ def jobs_table(sweep: dict[str, Any]) -> Table_:
 
 
 def _meta(sweep: dict[str, Any]) -> list[tuple[str, str]]:
-    classes = "; ".join(f"{label or key} ({key})" for key, label in sweep["hardware_classes"].items())
+    classes = "; ".join(f"{key}: {label or '?'}" for key, label in sweep["hardware_classes"].items())
     return [
         ("sweep file", str(sweep.get("sweep_path", ""))),
         ("executor", str(sweep.get("executor", ""))),

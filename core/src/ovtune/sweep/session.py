@@ -20,7 +20,7 @@ from typing import Any
 from ovtune import __version__
 from ovtune.errors import OvtuneError
 from ovtune.executors import install_run_folder, open_executor
-from ovtune.jobs import Job, JobResult
+from ovtune.jobs import Executor, Job, JobResult
 from ovtune.journal import Journal
 from ovtune.report.json_report import REPORT_FILE
 from ovtune.report.sweep import (
@@ -112,7 +112,7 @@ def _run_jobs(  # noqa: PLR0917 - the session's parts, passed on from run_sweep
     todo: list[SweepJob],
     sweep: Sweep,
     host: Any,
-    executor: Any,
+    executor: Executor,
     folder: Path,
     journal: Journal,
     records: dict[str, dict[str, Any]],
