@@ -21,6 +21,10 @@ DATA_NAMES_CONTEXT_KEY = "data_names"
 """Validation context key: the recipe's ``[data.*]`` names (absent outside a recipe)."""
 METRIC_CONTEXT_KEY = "metric"
 """Validation context key: the recipe's ``[metric] kind``, or ``None`` when it has none."""
+UNCHECKED_PATHS_CONTEXT_KEY = "unchecked_paths"
+"""Validation context key: when true, paths are resolved but need not exist yet. A recipe put
+together from files in several folders (a sweep's base recipe and its entries) is validated
+once this way to learn which of its values are paths, before they are made absolute."""
 
 
 def _resolve(value: Any, info: ValidationInfo) -> Path:
@@ -91,7 +95,7 @@ def path_exists(path: Path) -> bool:
 
 def _resolve_existing(value: Any, info: ValidationInfo) -> Path:
     path = _resolve(value, info)
-    if not path_exists(path):
+    if not (info.context or {}).get(UNCHECKED_PATHS_CONTEXT_KEY) and not path_exists(path):
         raise ValueError(f"file not found: {path}")
     return path
 

@@ -25,6 +25,7 @@ from ovtune.fields import (
     BASE_DIR_CONTEXT_KEY,
     DATA_NAMES_CONTEXT_KEY,
     METRIC_CONTEXT_KEY,
+    UNCHECKED_PATHS_CONTEXT_KEY,
     Duration,
     RecipePath,
     path_exists,
@@ -323,20 +324,25 @@ def parse_recipe(text: str, *, base_dir: Path, registry: Registry, file: Path | 
     return build_recipe(raw, base_dir=base_dir, registry=registry, file=file)
 
 
-def build_recipe(raw: dict[str, Any], *, base_dir: Path, registry: Registry, file: Path | None = None) -> Recipe:
+def build_recipe(
+    raw: dict[str, Any], *, base_dir: Path, registry: Registry, file: Path | None = None, check_paths: bool = True
+) -> Recipe:
     """Validate an already-parsed recipe mapping: the fixed tables first, then each name the
     recipe uses is looked up in ``registry`` and its table validated against the options model
     of the plugin that registered it. Errors come in the order of these steps, so the first
     problem a user sees does not depend on which tables happen to be valid.
 
     A ``[tune]`` section is validated as a table here; the search space it defines is checked
-    by :mod:`ovtune.tune` once the recipe is built."""
+    by :mod:`ovtune.tune` once the recipe is built. Without ``check_paths``, the files the
+    recipe names need not exist (its paths are resolved all the same): what a sweep does to
+    learn which values of a recipe are paths."""
     raw = _expand_python_kinds(raw)
-    resolver = _Resolver(registry, file, {BASE_DIR_CONTEXT_KEY: base_dir})
+    context = {BASE_DIR_CONTEXT_KEY: base_dir, UNCHECKED_PATHS_CONTEXT_KEY: not check_paths}
+    resolver = _Resolver(registry, file, context)
     document = _validate_document(raw, resolver)
     resolver.context[DATA_NAMES_CONTEXT_KEY] = list(document.data)
     resolver.context[METRIC_CONTEXT_KEY] = document.metric.kind if document.metric else None
-    model = _model_spec(document.model, base_dir, resolver)
+    model = _model_spec(document.model, base_dir, resolver, check_paths=check_paths)
     data = _data_specs(document, resolver)
     metric = _metric_spec(document, data, resolver)
     stages = _stage_specs(document, resolver)
@@ -383,7 +389,7 @@ class _Resolver:
         try:
             return model.model_validate(values, context=self.context)
         except ValidationError as exc:
-            raise _recipe_error(exc, file=self.file, prefix=key, model=model) from None
+            raise recipe_error(exc, file=self.file, prefix=key, model=model) from None
 
     def lookup(self, cls: type[Any], name: str, key: str) -> Provided[Any]:
         """The registration ``name`` of type ``cls``; a missing one is a recipe error at ``key``."""
@@ -402,10 +408,10 @@ def _validate_document(raw: dict[str, Any], resolver: _Resolver) -> RecipeDocume
     try:
         return RecipeDocument.model_validate(raw, context=resolver.context)
     except ValidationError as exc:
-        raise _recipe_error(exc, file=resolver.file, model=RecipeDocument) from None
+        raise recipe_error(exc, file=resolver.file, model=RecipeDocument) from None
 
 
-def _model_spec(section: ModelSection, base_dir: Path, resolver: _Resolver) -> ModelSpec:
+def _model_spec(section: ModelSection, base_dir: Path, resolver: _Resolver, *, check_paths: bool) -> ModelSpec:
     """The loader (``format``, else the source's scheme or suffix) and the model file, which
     must exist unless the source is a ``scheme:reference`` the loader resolves itself."""
     source: str | Path = section.source
@@ -419,7 +425,7 @@ def _model_spec(section: ModelSection, base_dir: Path, resolver: _Resolver) -> M
             found = path_exists(source)
         except ValueError as exc:
             raise RecipeError(str(exc), file=resolver.file, key="model.source") from None
-        if not found:
+        if check_paths and not found:
             raise RecipeError(f"model file not found: {source}", file=resolver.file, key="model.source")
     return ModelSpec(source, loader, resolver.options(loader.item.options, section.plugin_options, "model"))
 
@@ -580,9 +586,11 @@ def _field_names(model: type[BaseModel] | None, location: tuple[Any, ...]) -> li
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _recipe_error(
+def recipe_error(
     exc: ValidationError, *, file: Path | None, prefix: str = "", model: type[BaseModel] | None = None
 ) -> RecipeError:
+    """A pydantic validation error as one :class:`RecipeError`: the first problem's key path
+    (under ``prefix``), a suggestion for a misspelt key, and how many more problems there are."""
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     location = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))

@@ -15,7 +15,9 @@ Fixtures:
     ``demo_recipe(stages=...)``, ``report(name)``.
 
 Functions: :func:`run_cli` (the command line in-process) and :func:`error_lines` (the
-``error:`` lines of its stderr).
+``error:`` lines of its stderr). For executors: :func:`write_sweep_project` writes a real sweep
+(three models trained on the digits, two recipes) and :func:`comparable` keeps what must not
+depend on the executor that ran it.
 
 The conformance kit (:mod:`ovtune.conformance`): :func:`check_stage`, :func:`check_loader`,
 :func:`check_metric`, :func:`check_dataset_kind`, :func:`check_measurement`,
@@ -189,6 +191,162 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error:")]
 
 
+SWEEP_STAGE_MODULE = '''
+"""The sweep's python stage: a real graph change, so the stage has an output. Every new node is
+named: OpenVINO names unnamed nodes from a counter of the process, and the output's hash must not
+depend on what the process built before."""
+import numpy as np
+import openvino as ov
+from openvino import opset13 as ops
+
+
+def scale(model, context):
+    results = []
+    for index, result in enumerate(model.get_results()):
+        factor = ops.constant(np.float32(2.0), name=f"scale_factor_{index}")
+        doubled = ops.multiply(result.input_value(0), factor, name=f"scale_{index}")
+        results.append(ops.result(doubled, name=f"scaled_{index}"))
+    return ov.Model(results, model.get_parameters(), "scaled")
+'''
+
+SWEEP_BASE_RECIPE = """# Shared by every job; paths here are relative to this file.
+schema = 1
+
+[data.calibration]
+kind = "npz"
+path = "calibration.npz"
+limit = 32
+
+[deploy]
+device = "CPU"
+hint = "latency"
+
+[measure]
+metrics = ["size", "latency", "throughput", "accuracy"]
+duration = "0.2s"
+trials = 1
+warmup = 2
+
+[output]
+cache_dir = "cache"
+"""
+
+SWEEP_TEMPLATE = """name = "zoo"
+base = "shared/base.toml"
+objective = "latency"
+{models}
+[[recipe]]
+name = "f32"
+[recipe.deploy]
+precision = "f32"
+
+[[recipe]]
+name = "scaled"
+[[recipe.stage]]
+use = "python"
+function = "sweep_stages:scale"
+"""
+
+SWEEP_MODEL_TEMPLATE = """
+[[model]]
+name = "{name}"
+source = "models/{name}/{file}"
+[model.data.validation]
+kind = "npz"
+path = "models/{name}/validation.npz"
+limit = 64
+[model.metric]
+kind = "top1"
+"""
+
+SWEEP_MODELS = ("cnn", "linear", "mlp")
+
+
+def write_sweep_project(root: Path) -> Path:
+    """A real sweep in ``root``: 3 models x 2 recipes (``f32``: the runtime in f32; ``scaled``: a
+    python stage that doubles the outputs). The models are the bundled digits CNN and two models
+    fitted here on the same digits (a linear classifier and a one-hidden-layer network, written as
+    OpenVINO IR), each with its own validation data; the base recipe sits in ``shared/`` so that its
+    relative paths (calibration data, stage cache) resolve against its own folder. Quick settings:
+    64 samples, 0.2 s per timing, one trial. Returns the sweep file."""
+    from ovtune import demo
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "shared").mkdir(exist_ok=True)
+    (root / "shared" / "base.toml").write_text(SWEEP_BASE_RECIPE, encoding="utf-8")
+    (root / "sweep_stages.py").write_text(SWEEP_STAGE_MODULE, encoding="utf-8")
+    files = {"cnn": demo.model_path().name, "linear": "linear.xml", "mlp": "mlp.xml"}
+    for name in SWEEP_MODELS:
+        folder = root / "models" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "validation.npz").write_bytes(demo.validation_path().read_bytes())
+    (root / "shared" / "calibration.npz").write_bytes(demo.calibration_path().read_bytes())
+    (root / "models" / "cnn" / files["cnn"]).write_bytes(demo.model_path().read_bytes())
+    _write_digits_classifiers(root / "models")
+    models = "".join(SWEEP_MODEL_TEMPLATE.format(name=name, file=files[name]) for name in SWEEP_MODELS)
+    path = root / "sweep.toml"
+    path.write_text(SWEEP_TEMPLATE.format(models=models), encoding="utf-8")
+    return path
+
+
+def _write_digits_classifiers(folder: Path) -> None:
+    """Fit two classifiers on the demo's calibration split of the digits (least squares on
+    one-hot labels: deterministic, no training library needed) and save them as IR: ``linear``
+    (pixels -> scores) and ``mlp`` (pixels -> 96 fixed random ReLU features -> scores). Every
+    node is named, so that the files do not depend on what the process built before."""
+    import numpy as np
+    import openvino as ov
+    from openvino import opset13 as ops
+
+    from ovtune import demo
+
+    with np.load(demo.calibration_path()) as archive:
+        images, labels = archive["image"].astype(np.float64), archive["label"]
+    pixels = images.reshape(len(images), -1)
+    targets = np.eye(10)[labels]
+
+    def fit(features: Any) -> tuple[Any, Any]:
+        design = np.hstack([features, np.ones((len(features), 1))])
+        gram = design.T @ design + 1.0 * np.eye(design.shape[1])
+        solution = np.linalg.solve(gram, design.T @ targets)
+        return solution[:-1].astype(np.float32), solution[-1].astype(np.float32)
+
+    rng = np.random.default_rng(0)
+    projection = (rng.standard_normal((pixels.shape[1], 96)) / np.sqrt(pixels.shape[1])).astype(np.float32)
+    offset = rng.standard_normal(96).astype(np.float32) * 0.1
+    hidden = np.maximum(pixels @ projection + offset, 0.0)
+    layers = {"linear": [fit(pixels)], "mlp": [(projection, offset), fit(hidden)]}
+    for name, weights in layers.items():
+        image = ops.parameter([1, *images.shape[1:]], np.float32, name="image")
+        shape = ops.constant(np.array([1, -1], dtype=np.int64), name="flat_shape")
+        value = ops.reshape(image, shape, special_zero=False, name="flatten")
+        for index, (weight, bias) in enumerate(weights):
+            product = ops.matmul(value, ops.constant(weight, name=f"weight_{index}"), False, False, name=f"fc_{index}")
+            value = ops.add(product, ops.constant(bias, name=f"bias_{index}"), name=f"fc_{index}_bias")
+            if index < len(weights) - 1:
+                value = ops.relu(value, name=f"relu_{index}")
+        value.get_output_tensor(0).set_names({"logits"})
+        model = ov.Model([ops.result(value, name="logits_result")], [image], f"digits_{name}")
+        ov.save_model(model, folder / name / f"{name}.xml", compress_to_fp16=False)
+
+
+def comparable(sweep: dict[str, Any]) -> dict[str, Any]:
+    """What a sweep's ``sweep.json`` must say whichever executor ran it, by job id: its state,
+    runtime settings, stages with their output hashes, and the final model's accuracy and the
+    precision that ran. Timings, nodes, pids and paths are left out, and so are sizes: a stage's
+    output file holds node names OpenVINO numbers per process (its hash does not)."""
+    result = {}
+    for job in sweep["jobs"]:
+        final = job.get("final") or {}
+        result[job["id"]] = {
+            "state": job["state"],
+            "deploy": job.get("deploy"),
+            "stages": [(stage["name"], stage.get("output_hash")) for stage in job.get("stages", [])],
+            "final": {key: final.get(key) for key in ("label", "precision", "accuracy")},
+        }
+    return result
+
+
 def python_executable() -> str:
     """The interpreter running the tests (for subprocess-based checks)."""
     return sys.executable
@@ -206,6 +364,8 @@ __all__: list[Any] = [
     "check_measurement",
     "check_metric",
     "check_stage",
+    "comparable",
     "error_lines",
     "run_cli",
+    "write_sweep_project",
 ]

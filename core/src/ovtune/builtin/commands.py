@@ -1,5 +1,5 @@
 """Built-in commands: run, validate, plugins, stages, schema, bench, demo, compare, install,
-uninstall, plugin.
+uninstall, plugin, sweep.
 
 Registered through the same hook that plugins use to add commands; the click commands live in
 :mod:`ovtune.cli` and are imported when the
@@ -33,6 +33,11 @@ def ovtune_register_commands() -> list[Command]:
             name="tune",
             summary="Search stages and runtime settings for the best model",
             command="ovtune.cli.tune:tune_command",
+        ),
+        Command(
+            name="sweep",
+            summary="Run models x recipes as jobs; the best recipe per model",
+            command="ovtune.cli.sweep:sweep_command",
         ),
         Command(name="install", summary="Install plugins with pip", command="ovtune.cli.install:install_command"),
         Command(name="uninstall", summary="Uninstall plugins with pip", command="ovtune.cli.install:uninstall_command"),

@@ -253,6 +253,13 @@ def _notes(comparison: Comparison, selected: Sequence[str], condition_metrics: S
     notes = []
     if a.report.get("device") != b.report.get("device"):
         notes.append(f"The runs used different devices: {a.report.get('device')} in A, {b.report.get('device')} in B.")
+    for label in selected:
+        class_a, class_b = (run.models[label].get("hardware_class") for run in (a, b))
+        if class_a != class_b:
+            notes.append(
+                f"{label}: measured on different hardware (class {class_a} in A, {class_b} in B); "
+                "its timings compare machines, not builds."
+            )
     for model in comparison.models:
         if model.precision_a != model.precision_b:
             notes.append(

@@ -1,6 +1,7 @@
-"""The two sides of a comparison: reading a run folder's ``report.json`` and checking that it is
-an ovtune report this version can read, so that a wrong path in a CI job is a usage error (exit
-2) instead of an empty comparison that passes.
+"""The two sides of a comparison: reading a run folder's ``report.json`` (or a sweep folder's
+``sweep.json``, whose ``models`` are its jobs' final models) and checking that it is an ovtune
+report this version can read, so that a wrong path in a CI job is a usage error (exit 2) instead
+of an empty comparison that passes.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from ovtune.errors import UsageError
 from ovtune.report.json_report import REPORT_FILE
+from ovtune.report.sweep import SWEEP_FILE, SWEEP_SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,20 @@ class Run:
 
 
 def load_run(argument: Path | str, role: str) -> Run:
-    """Read a run folder (its ``report.json``) or a ``report.json`` path; a missing or foreign
-    file is a usage error naming the argument, so a CI job with a wrong path fails with exit 2
-    instead of comparing nothing and passing."""
+    """Read a run folder (its ``report.json``), a sweep folder (its ``sweep.json``) or either
+    file's path; a missing or foreign file is a usage error naming the argument, so a CI job with
+    a wrong path fails with exit 2 instead of comparing nothing and passing."""
     from ovtune.report.model import REPORT_SCHEMA_VERSION
 
     given = Path(argument)
-    path = given / REPORT_FILE if given.is_dir() else given
-    if given.is_dir() and not path.is_file():
-        raise UsageError(f"{role}: {given} has no {REPORT_FILE}; give a run folder written by 'ovtune run'")
+    path = given
+    if given.is_dir():
+        path = given / SWEEP_FILE if (given / SWEEP_FILE).is_file() else given / REPORT_FILE
+        if not path.is_file():
+            raise UsageError(
+                f"{role}: {given} has no {REPORT_FILE} or {SWEEP_FILE}; "
+                "give a run folder written by 'ovtune run' or a sweep folder written by 'ovtune sweep'"
+            )
     if not path.is_file():
         raise UsageError(f"{role}: {given} does not exist; give a run folder or its {REPORT_FILE}")
     try:
@@ -62,8 +69,7 @@ def load_run(argument: Path | str, role: str) -> Run:
     ):
         raise UsageError(f"{role}: {path} is not an ovtune report (no 'models' list with labels)")
     version = report.get("schema_version")
-    if isinstance(version, int) and version > REPORT_SCHEMA_VERSION:
-        raise UsageError(
-            f"{role}: {path} has report schema {version}; this ovtune reads schema {REPORT_SCHEMA_VERSION}: upgrade it"
-        )
+    readable = SWEEP_SCHEMA_VERSION if report.get("kind") == "sweep" else REPORT_SCHEMA_VERSION
+    if isinstance(version, int) and version > readable:
+        raise UsageError(f"{role}: {path} has report schema {version}; this ovtune reads schema {readable}: upgrade it")
     return Run(role, path, report)

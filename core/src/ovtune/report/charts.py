@@ -24,7 +24,8 @@ RIGHT = 40
 TOP = 40
 BOTTOM = 44
 COLORS = {"openvino": "#1f6feb", "baseline": "#8b949e", "original": "#d29922"}
-FONT = 'font-family="DejaVu Sans, Arial, sans-serif" font-size="12"'
+FONT_FAMILY = 'font-family="DejaVu Sans, Arial, sans-serif"'
+FONT = f'{FONT_FAMILY} font-size="12"'
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _frame(title: str, height: int, body: list[str], axis_label: str) -> str:
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
             f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" class="ovtune-chart">',
             f'<rect width="{WIDTH}" height="{height}" fill="#ffffff"/>',
-            f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" {FONT} font-size="14" '
+            f'<text x="{WIDTH / 2}" y="22" text-anchor="middle" {FONT_FAMILY} font-size="14" '
             f'font-weight="bold">{escape(title)}</text>',
             *body,
             f'<text x="{LEFT + (WIDTH - LEFT - RIGHT) / 2}" y="{height - 8}" text-anchor="middle" '

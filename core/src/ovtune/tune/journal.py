@@ -1,107 +1,19 @@
-"""Finished trials on disk, one JSON line each, so that an interrupted tune resumes.
-
-Each line is written with one ``write`` call and flushed to disk before the next trial starts;
-a process killed mid-line leaves a truncated last line. Opening the journal to resume drops that
-line (with a warning) and truncates the file back to the last complete line, so that the next
-record starts on a line of its own: appended after the fragment, it would be glued onto it and
-both would be lost (a resume then counted one trial too few and numbered the next ones twice).
-The first line names the search space: a journal written for another space is not resumed.
-"""
+"""The tune's journal: its finished trials, so that an interrupted tune resumes. Its header
+names the search space: a journal written for another space is not resumed."""
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from pathlib import Path
-from typing import Any
 
-from ovtune.errors import UsageError
-
-JOURNAL_NAME = "journal.jsonl"
-
-log = logging.getLogger("ovtune.tune")
+from ovtune import journal
 
 
-class Journal:
+class Journal(journal.Journal):
     def __init__(self, folder: Path):
-        self.path = folder / JOURNAL_NAME
-
-    def read(self) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-        """(header, trials) from the journal, or (None, []) when there is none."""
-        if not self.path.exists():
-            return None, []
-        header: dict[str, Any] | None = None
-        trials: list[dict[str, Any]] = []
-        for line in self.path.read_text(encoding="utf-8").splitlines():
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # the line a killed process left half-written
-            if entry.get("kind") == "header":
-                header = entry
-            elif entry.get("kind") == "trial":
-                trials.append(entry)
-        return header, trials
-
-    def start(self, header: dict[str, Any], *, fresh: bool) -> list[dict[str, Any]]:
-        """Open the journal for ``header``'s space; return the trials to resume from."""
-        if not fresh:
-            self.drop_partial_line()
-        existing, trials = self.read()
-        if existing is not None and not fresh:
-            if existing.get("space") != header["space"]:
-                raise UsageError(
-                    f"{self.path}: written for another search space (the recipe or its [tune] section changed); "
-                    "run with --fresh to start over, or --out to tune into another folder"
-                )
-            return trials
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"kind": "header", **header}) + "\n", encoding="utf-8")
-        os.replace(temporary, self.path)
-        return []
-
-    def drop_partial_line(self) -> bool:
-        """Truncate the journal back to its last complete line when a killed process left a
-        fragment after it (a file not ending in a newline); True when one was dropped.
-
-        A whole record that only lost its newline is kept and given one."""
-        if not self.path.exists():
-            return False
-        with self.path.open("rb+") as handle:
-            data = handle.read()
-            if not data or data.endswith(b"\n"):
-                return False
-            keep = data.rfind(b"\n") + 1
-            whole = _is_record(data[keep:])
-            if whole:
-                handle.write(b"\n")
-            else:
-                handle.truncate(keep)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if whole:
-            return False
-        log.warning(
-            "%s: dropped a partial last line (%d bytes) left by an interrupted run; that trial runs again",
-            self.path,
-            len(data) - keep,
+        super().__init__(
+            folder,
+            entry="trial",
+            identity="space",
+            changed="written for another search space (the recipe or its [tune] section changed); "
+            "run with --fresh to start over, or --out to tune into another folder",
         )
-        return True
-
-    def append(self, trial: dict[str, Any]) -> None:
-        """Add one finished trial as one line, on disk before this returns."""
-        line = json.dumps({"kind": "trial", **trial}, default=str) + "\n"
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
-
-
-def _is_record(line: bytes) -> bool:
-    """Whether ``line`` is one whole journal entry (a JSON object)."""
-    try:
-        return isinstance(json.loads(line), dict)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return False
