@@ -3,7 +3,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DISTRIBUTIONS := ./core $(wildcard ./plugins/ovtune-*)
+# ovtune-ray (Ray, ~300 MB) is installed for the tests only: the demo and one machine need no Ray.
+DISTRIBUTIONS := ./core $(filter-out ./plugins/ovtune-ray,$(wildcard ./plugins/ovtune-*))
+DEV_DISTRIBUTIONS := $(DISTRIBUTIONS) ./plugins/ovtune-ray
 
 .PHONY: demo test lint install install-dev browser clean
 
@@ -15,7 +17,7 @@ install: $(BIN)/python
 	$(BIN)/python -m pip install --quiet $(DISTRIBUTIONS)
 
 install-dev: $(BIN)/python
-	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(DISTRIBUTIONS)) -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet $(addprefix -e ,$(DEV_DISTRIBUTIONS)) -r requirements-dev.txt
 
 demo: install
 	$(BIN)/ovtune demo

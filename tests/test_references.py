@@ -82,3 +82,29 @@ def test_a_module_that_fails_to_import_is_one_error_line_naming_the_reference(
     assert "Traceback" not in result.stderr
     verbose = run_cli("-v", "run", str(recipe))
     assert verbose.exit_code == 2 and "Traceback" in verbose.stderr
+
+
+SCORED_MODULE = """
+def score(outputs, sample, reference):
+    return {value}
+"""
+
+
+def test_each_recipe_gets_its_own_module_when_one_process_runs_several(tmp_path, monkeypatch) -> None:
+    """A sweep, or an executor's worker, runs recipes from several folders in one process: each
+    must import the ``helpers.py`` beside it, not the first one the process met. The metric's
+    own code is found beside its recipe although the process runs elsewhere."""
+    monkeypatch.chdir(tmp_path)
+    scores = {}
+    for folder, value in (("first", "0.25"), ("second", "0.75")):
+        project = RecipeProject(tmp_path / folder)
+        project.root.mkdir()
+        (project.root / "helpers.py").write_text(SCORED_MODULE.format(value=value))
+        recipe = project.demo_recipe(measure='metrics = ["accuracy"]')
+        text = recipe.read_text()
+        assert 'kind = "top1"' in text
+        recipe.write_text(text.replace('kind = "top1"', 'kind = "python:helpers:score"'))
+        result = run_cli("run", str(recipe), "--no-cache")
+        assert result.exit_code == 0, result.stderr
+        scores[folder] = project.report("test")["models"][-1]["measurements"]["accuracy"]["value"]
+    assert scores == {"first": 0.25, "second": 0.75}

@@ -172,6 +172,10 @@ class StageContext:
     sets it to the end of its time budget: a stage that can stop early (fewer calibration
     samples, fewer accuracy-control iterations) should, and call :meth:`cut_short` to say so."""
     cut_short_reason: str = ""
+    shares_machine: bool = False
+    """The stage runs beside other work (an executor builds several models side by side): a
+    timing taken here (a speed check) would measure that work too, so a stage should skip it and
+    say so. The run's own measurements always have their machine to themselves."""
 
     def time_left(self) -> float | None:
         """Seconds until :attr:`deadline` (negative once past it), ``None`` without one."""

@@ -146,6 +146,7 @@ def _pipeline(recipe: Any, host: PluginHost, run_dir: Path, job: Job, received: 
 
     pipeline = Pipeline(recipe, host, run_dir=run_dir, use_cache=job.use_cache)
     pipeline.deadline = job.deadline
+    pipeline.shares_machine = job.shares_machine and job.kind == "build"
     if job.use_cache:
         for key, files in received.items():
             pipeline.cache.import_entry(key, files)

@@ -13,9 +13,11 @@ used, and an error for such a reference says so.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,24 @@ Implementation = str | Callable[..., Any]
 
 class ImportReferenceError(ValueError):
     """A reference string is malformed, names nothing importable, or its module raised."""
+
+
+_recipe_folder: ContextVar[Path | None] = ContextVar("ovtune_recipe_folder", default=None)
+"""The folder of the recipe whose code is running: where a reference given without an explicit
+``search_path`` (a metric's function, created deep inside a measurement) is looked up."""
+
+_recipe_folders: list[str] = []
+"""The recipe folders this process appended to ``sys.path``, most recent first in the search."""
+
+
+@contextlib.contextmanager
+def recipe_folder(folder: Path | None) -> Iterator[None]:
+    """Resolve references without a ``search_path`` against ``folder`` meanwhile."""
+    token = _recipe_folder.set(folder)
+    try:
+        yield
+    finally:
+        _recipe_folder.reset(token)
 
 
 def import_object(reference: str, *, search_path: Path | None = None) -> Any:
@@ -42,8 +62,9 @@ def import_object(reference: str, *, search_path: Path | None = None) -> Any:
     module_name, sep, attribute = reference.partition(":")
     if not sep or not module_name or not attribute:
         raise ImportReferenceError(f"expected 'module:attribute', got {reference!r}")
-    if search_path is not None and str(search_path) not in sys.path:
-        sys.path.append(str(search_path))
+    search_path = search_path if search_path is not None else _recipe_folder.get()
+    if search_path is not None:
+        _search_recipe_folder(search_path, module_name.split(".", 1)[0])
     try:
         target: Any = importlib.import_module(module_name)
     except ImportError as exc:
@@ -60,6 +81,32 @@ def import_object(reference: str, *, search_path: Path | None = None) -> Any:
             shadowed = _shadowed_recipe_module(module_name, search_path)
             raise ImportReferenceError(message + shadowed) from None
     return target
+
+
+def _search_recipe_folder(folder: Path, top: str) -> None:
+    """Put ``folder`` at the end of ``sys.path``, before the other recipe folders, and forget a
+    module ``top`` that one of those folders gave: a process that runs many recipes (a sweep, an
+    executor's worker) must import each recipe's own ``stages.py``, not the first one it met."""
+    text = str(folder)
+    if text in sys.path and text not in _recipe_folders:
+        return  # already searched, and not by us (the current folder, an installed path)
+    if text in sys.path:
+        sys.path.remove(text)
+    others = [index for index, entry in enumerate(sys.path) if entry in _recipe_folders]
+    sys.path.insert(others[0] if others else len(sys.path), text)
+    if text in _recipe_folders:
+        _recipe_folders.remove(text)
+    _recipe_folders.insert(0, text)
+    loaded = getattr(sys.modules.get(top), "__file__", None)
+    if loaded is None or not ((folder / f"{top}.py").is_file() or (folder / top).is_dir()):
+        return
+    origin = Path(loaded).resolve()
+    if origin.is_relative_to(folder.resolve()):
+        return
+    if any(origin.is_relative_to(Path(other).resolve()) for other in _recipe_folders[1:]):
+        for name in [name for name in sys.modules if name == top or name.startswith(f"{top}.")]:
+            del sys.modules[name]
+        importlib.invalidate_caches()
 
 
 def _shadowed_recipe_module(module_name: str, search_path: Path | None) -> str:

@@ -49,6 +49,9 @@ class Job:
     deadline: float | None = None
     """When stages should be done (``time.time()``): a tune's budget."""
     use_cache: bool = True
+    shares_machine: bool = False
+    """A build the executor runs beside other work: its stages are told not to time anything
+    (:attr:`ovtune.context.StageContext.shares_machine`)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -262,7 +262,20 @@ class PluginHost:
         for info, item in collected:
             if not info.error:
                 registry.add(item, info)
+        self._note_other_hooks()
         return registry
+
+    def _note_other_hooks(self) -> None:
+        """Hooks a plugin implements besides registrations (an executor, tune candidates): what
+        it contributes when it registers nothing by name, as ``ovtune plugins`` shows it."""
+        registration_hooks = {cls.hook for cls in REGISTRATION_TYPES}
+        for name in sorted(vars(self.pm.hook)):
+            if name.startswith("_") or name in registration_hooks:
+                continue
+            for impl in getattr(self.pm.hook, name).get_hookimpls():
+                info = self.plugins.get(impl.plugin_name)
+                if info is not None and not info.error:
+                    info.registers.setdefault("hook", []).append(name)
 
 
 def _env_flag(name: str) -> bool:

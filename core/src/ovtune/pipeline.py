@@ -88,6 +88,9 @@ class Pipeline:
         self.deadline: float | None = None
         """When stages should be done (``time.time()``): ``ovtune tune``'s budget, given to
         each stage as ``StageContext.deadline``."""
+        self.shares_machine = False
+        """Stages run beside other work (a build an executor runs side by side): given to each
+        stage as ``StageContext.shares_machine``, so that none times anything."""
         self.cut_short_entries: dict[str, str] = {}
         """Stage key -> the key its cut-short output was cached under. A tune shares one map
         across its trials, so a stage stopped at the deadline is reused within that tune (its
@@ -261,6 +264,7 @@ class Pipeline:
                 "ovtune_stage_progress", run=self.info, index=spec.index, done=done, total=total, message=message
             ),
             deadline=self.deadline,
+            shares_machine=self.shares_machine,
         )
         started = time.perf_counter()
         try:

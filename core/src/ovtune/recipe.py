@@ -188,6 +188,8 @@ class MetricSpec:
     metric: Provided[Metric]
     options: Options
     data: str
+    base_dir: Path | None = None
+    """The recipe's folder, where the metric's own code (``python:module:function``) is found."""
 
 
 @dataclass(frozen=True)
@@ -468,7 +470,10 @@ def _metric_spec(document: RecipeDocument, data: dict[str, DataSpec], resolver: 
         return None
     entry = resolver.lookup(Metric, document.metric.kind, "metric.kind")
     metric = MetricSpec(
-        entry, resolver.options(entry.item.options, document.metric.plugin_options, "metric"), document.metric.data
+        entry,
+        resolver.options(entry.item.options, document.metric.plugin_options, "metric"),
+        document.metric.data,
+        resolver.context[BASE_DIR_CONTEXT_KEY],
     )
     if metric.data not in data:
         raise RecipeError(

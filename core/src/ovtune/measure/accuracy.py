@@ -15,6 +15,7 @@ import numpy as np
 from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
 from ovtune.faults import attributed
+from ovtune.importing import recipe_folder
 from ovtune.types import Options, Sample, implementation
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def score_samples(
     """The metric over ``samples``, given each one's outputs (and the original model's outputs
     for metrics that compare with it), in the same order. The one place a metric is computed:
     measurements, baselines and stages that steer by accuracy all call it."""
-    with attributed(spec.metric):
+    with attributed(spec.metric), recipe_folder(spec.base_dir):
         accumulator = implementation(spec.metric.item, "create")(spec.options)
         for index, sample in enumerate(samples):
             accumulator.update(outputs[index], sample, references[index] if references else None)
