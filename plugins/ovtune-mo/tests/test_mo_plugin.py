@@ -18,7 +18,12 @@ def test_plugin_is_listed_from_its_distribution() -> None:
     assert "mo" in plugins, "ovtune-mo is not installed: pip install -e plugins/ovtune-mo"
     assert plugins["mo"]["distribution"] == "ovtune-mo"
     assert plugins["mo"]["error"] is None
-    assert plugins["mo"]["registers"] == {"loader": ["torch"], "stage": ["mo"], "baseline": ["torch"]}
+    assert plugins["mo"]["registers"] == {
+        "loader": ["torch"],
+        "stage": ["mo"],
+        "baseline": ["torch"],
+        "hook": ["ovtune_tune_candidates"],
+    }
 
 
 def test_stages_lists_mo_from_ovtune_mo() -> None:

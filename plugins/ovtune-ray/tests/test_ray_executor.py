@@ -22,9 +22,7 @@ import ray
 from ovtune_ray.executor import RayExecutor
 from ray.cluster_utils import Cluster
 
-from ovtune.manager import PluginHost
-from ovtune.plugin import Job
-from ovtune.sweep.session import failed_jobs, run_sweep
+from ovtune.plugin import Job, demo_calibration_path, demo_model_path, demo_validation_path, execute_job
 from ovtune.testing import RecipeProject, check_distribution, comparable, error_lines, run_cli, write_sweep_project
 
 JOBS = 6
@@ -59,9 +57,17 @@ def timelines(monkeypatch: pytest.MonkeyPatch) -> list[list[dict[str, Any]]]:
 
 
 def _sweep(sweep_file: Path, executor: str = "ray") -> tuple[dict[str, Any], list[str]]:
-    said: list[str] = []
-    report = run_sweep(sweep_file, PluginHost(), executor_name=executor, say=said.append)
-    return report, said
+    """``ovtune sweep`` in this process (so that it joins the test cluster); sweep.json and the
+    lines it said."""
+    result = run_cli("sweep", str(sweep_file), "--executor", executor)
+    folder = sweep_file.parent / "runs" / "zoo-sweep"
+    report = json.loads((folder / "sweep.json").read_text())
+    assert result.exit_code in (0, 1), result.stderr  # 1: some job failed, which the tests look at
+    return report, result.stderr.splitlines()
+
+
+def failed_jobs(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [job for job in report["jobs"] if job["state"] != "complete"]
 
 
 def _journal(sweep_file: Path) -> list[dict[str, Any]]:
@@ -248,7 +254,7 @@ name = "float"
 
 [[tune.variant]]
 name = "int8"
-stage = [{{ use = "pot.default", subset_size = 64, speed_check = 0.1 }}]
+stage = [{{ use = "pot.default", subset_size = 64, speed_check = 0 }}]
 choices = {{ "1.preset" = ["performance", "mixed"] }}
 """
 
@@ -256,12 +262,10 @@ choices = {{ "1.preset" = ["performance", "mixed"] }}
 def test_tune_on_ray_builds_each_phase_on_the_cluster_and_measures_on_one_class(
     cluster: Cluster, ovtune_project: RecipeProject
 ) -> None:
-    from ovtune import demo
-
     recipe = ovtune_project.root / "tune.toml"
     recipe.write_text(
         TUNE_RECIPE.format(
-            model=demo.model_path(), calibration=demo.calibration_path(), validation=demo.validation_path()
+            model=demo_model_path(), calibration=demo_calibration_path(), validation=demo_validation_path()
         )
     )
     result = run_cli("tune", str(recipe), "--executor", "ray")
@@ -272,12 +276,28 @@ def test_tune_on_ray_builds_each_phase_on_the_cluster_and_measures_on_one_class(
     assert phase["prebuilt"]["built"] == 2 and phase["prebuilt"]["failed"] == 0  # the two int8 presets
     int8 = [trial for trial in report["trials"] if trial["config"]["variant"] == "int8"]
     assert int8 and all(stage["cached"] for trial in int8 for stage in trial["stages"])  # built on the cluster
-    # a build beside other builds times nothing: its speed check would measure them too
-    assert all("speed" not in stage["details"] for trial in int8 for stage in trial["stages"])
-    assert all(
-        any("Speed check skipped" in note for note in stage["notes"]) for trial in int8 for stage in trial["stages"]
-    )
     assert {trial["hardware_class"] for trial in report["trials"]} == {report["hardware"]["class"]}
+
+
+def test_a_build_beside_other_builds_times_nothing(cluster: Cluster) -> None:
+    """pot.default's speed check would time the other builds too: on Ray, builds skip it and say
+    so; the same build alone (serial) keeps it."""
+    recipe = {
+        "schema": 1,
+        "model": {"source": str(demo_model_path())},
+        "data": {"calibration": {"kind": "npz", "path": str(demo_calibration_path()), "limit": 32}},
+        "stage": [{"use": "pot.default", "subset_size": 32, "speed_check": 0.1}],
+        "measure": {"metrics": ["size"]},
+    }
+    job = Job(id="int8", kind="build", recipe=recipe, use_cache=False)
+    executor = RayExecutor()
+    (on_ray,) = executor.build([job])
+    executor.close()
+    alone = execute_job(job)
+    assert on_ray.state == alone.state == "complete", (on_ray.error, alone.error)
+    assert "speed" not in on_ray.stages[0]["details"]
+    assert any("Speed check skipped" in note for note in on_ray.stages[0]["notes"])
+    assert "speed" in alone.stages[0]["details"]
 
 
 def _ovtune(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -313,18 +333,18 @@ def test_the_serial_executor_never_imports_ray(tmp_path: Path) -> None:
     plugin's registration module, ovtune-ray's included) leave Ray unimported."""
     sweep_file = write_sweep_project(tmp_path / "zoo")
     script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from ovtune.manager import PluginHost\n"
-        "from ovtune.sweep.session import failed_jobs, run_sweep\n"
-        "host = PluginHost()\n"
-        "assert 'ray' in host.plugins, sorted(host.plugins)\n"
-        "_ = host.registry\n"
-        f"report = run_sweep(Path({str(sweep_file)!r}), host, say=lambda line: None)\n"
-        "assert not failed_jobs(report)\n"
-        "print('ray imported' if 'ray' in sys.modules else 'no ray')\n"
+        "import contextlib, runpy, sys\n"
+        "def ovtune(*args):\n"
+        "    sys.argv = ['ovtune', *args]\n"
+        "    with contextlib.suppress(SystemExit):\n"
+        "        runpy.run_module('ovtune', run_name='__main__', alter_sys=True)\n"
+        "ovtune('plugins', '--json')\n"
+        f"ovtune('sweep', {str(sweep_file)!r})\n"
+        "print('ray imported' if 'ray' in sys.modules else 'no ray', file=sys.stderr)\n"
     )
     env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "no ray"
+    assert '"ray"' in done.stdout, "ovtune plugins lists the ray plugin"
+    assert (sweep_file.parent / "runs" / "zoo-sweep" / "sweep.json").is_file(), done.stderr
+    assert done.stderr.splitlines()[-1] == "no ray", done.stderr
