@@ -103,6 +103,22 @@ def test_labels_with_markup_characters_are_escaped_and_every_chart_parses() -> N
         assert "\x01" not in chart.svg
 
 
+def test_charts_are_a_pure_function_of_the_report() -> None:
+    def make() -> list[str]:
+        return [c.svg for c in charts(report([model("original", "openvino", 2.0, 0.9), model("b", "baseline", 1, 1)]))]
+
+    assert make() == make()
+
+
+def test_a_retitled_chart_says_its_new_title_everywhere() -> None:
+    chart = charts(report([model("original", "openvino", 2.0, 0.9)]))[0]
+    moved = chart.retitled("latency-x86", "Latency per inference on <x86> & co")
+    root = parsed(moved)
+    assert moved.name == "latency-x86" and root.get("aria-label") == moved.title
+    assert root.findtext(f"{SVG}title") == moved.title and moved.title in texts(root)
+    assert chart.title not in texts(root)
+
+
 def test_every_chart_fills_its_column_and_says_what_it_shows() -> None:
     for chart in charts(report([model("original", "openvino", 2.0, 0.9), model("01-x", "openvino", 1.0, 0.8)])):
         root = parsed(chart)

@@ -4,13 +4,16 @@ stage's options, the benchmark_app commands and the resolved recipe, from a repo
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 from ovtune.recipe import tomllib
 from ovtune.report.charts import charts
 from ovtune.report.document import html, inline_value, markdown, recipe_toml
+from ovtune.testing import RecipeProject, run_cli
 
 
 def openvino_model(label: str, path: str, devices: list[str]) -> dict[str, Any]:
@@ -115,3 +118,18 @@ def test_inline_values_read_as_recipe_values() -> None:
     assert inline_value({"a": [1, "b"], "c": {}}) == '{ a = [1, "b"], c = {} }'
     assert inline_value(None) == "(not set)"
     assert tomllib.loads(recipe_toml({"recipe": {"a": None, "b": [None, 1], "c": {"d": None}}})) == {"b": [1], "c": {}}
+
+
+def test_a_real_run_on_auto_says_which_device_ran(tmp_path: Path) -> None:
+    project = RecipeProject(tmp_path)
+    recipe = project.demo_recipe(measure='metrics = ["latency"]', extra='[deploy]\ndevice = "AUTO"\n')
+    result = run_cli("run", str(recipe), env={"OVTUNE_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    run_dir = tmp_path / "runs" / "test"
+    report = json.loads((run_dir / "report.json").read_text())
+    ran = report["models"][0]["runtime"]["properties"]["EXECUTION_DEVICES"]
+    assert report["device"] == "AUTO" and ran and "AUTO" not in ran
+    page = (run_dir / "report.html").read_text()
+    assert f"(ran on {', '.join(ran)})</dd>" in page
+    assert f"<td>original</td><td>AUTO</td><td>{', '.join(ran)}</td>" in page
+    assert "-d AUTO" in page.split('id="benchmark-app"', 1)[1]

@@ -54,6 +54,17 @@ class Chart:
     title: str
     svg: str
 
+    def retitled(self, name: str, title: str) -> Chart:
+        """This chart under another name and title (its heading, ``<title>`` and
+        ``aria-label`` all say the new one): a sweep's chart per hardware class."""
+        old, new = xml_text(self.title), xml_text(title)
+        svg = (
+            self.svg.replace(f'aria-label="{old}"', f'aria-label="{new}"', 1)
+            .replace(f"<title>{old}</title>", f"<title>{new}</title>", 1)
+            .replace(f'font-weight="bold">{old}</text>', f'font-weight="bold">{new}</text>', 1)
+        )
+        return Chart(name, title, svg)
+
 
 def charts(report: dict[str, Any]) -> list[Chart]:
     """Every chart the report has figures for, in reading order."""
