@@ -188,6 +188,26 @@ def test_a_chart_of_equal_accuracies_places_its_points_inside_the_plot() -> None
     assert y_ticks == ["0.95", "0.975", "1", "1.025", "1.05"]
 
 
+def test_point_labels_do_not_overlap_when_many_models_tie() -> None:
+    labels = [f"#{i} int8 preset=mixed / throughput, bf16" for i in range(8)]
+    made = charts(report([model(label, "openvino", 1.0 + 0.02 * i, 1.0) for i, label in enumerate(labels)]))
+    root = parsed(next(chart for chart in made if chart.name == "accuracy-latency"))
+    written = [t for t in root.iter(f"{SVG}text") if t.get("class") == "point-label"]
+    assert sorted(t.text or "" for t in written) == labels
+    boxes = [
+        (
+            float(t.get("x", 0)),
+            float(t.get("y", 0)) - 11,
+            float(t.get("x", 0)) + 7.0 * len(t.text or ""),
+            float(t.get("y", 0)) + 3,
+        )
+        for t in written
+    ]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
 def test_long_labels_are_cut_with_the_full_text_kept_as_a_tooltip() -> None:
     label = "#12 int8 preset=performance fast_bias_correction=false / throughput, bf16, 4 streams"
     chart = charts(report([model(label, "openvino", 1.0, 0.9), model("short", "openvino", 2.0, 0.9)]))[0]

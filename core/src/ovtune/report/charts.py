@@ -467,10 +467,12 @@ def accuracy_vs_latency(report: dict[str, Any]) -> Chart | None:
             "polyline", class_="pareto", points=line, fill="none", stroke=FRONT, stroke_width=2, stroke_dasharray="6 4"
         )
     )
-    for index, (model, (x, y, _)) in enumerate(zip(models, points, strict=True)):
-        cx, cy = x_of(x), y_of(y)
+    centres = [(x_of(x), y_of(y)) for x, y, _ in points]
+    placed = [(cx - 8, cy - 8, cx + 8, cy + 8) for cx, cy in centres]  # labels cover no point
+    marks, labels = [], []
+    for index, (model, (cx, cy)) in enumerate(zip(models, centres, strict=True)):
         on_front = index in front
-        body.append(
+        marks.append(
             _shape(
                 "circle",
                 class_="point front" if on_front else "point",
@@ -482,13 +484,8 @@ def accuracy_vs_latency(report: dict[str, Any]) -> Chart | None:
                 stroke_width=2,
             )
         )
-        label = _cut(model["label"], 330)
-        flip = cx + 9 + CHAR_WIDTH * len(label) > WIDTH - 8
-        body.append(
-            _text(
-                cx - 9 if flip else cx + 9, cy + (18 if index % 2 else -8), label, text_anchor="end" if flip else None
-            )
-        )
+        labels += _point_label(cx, cy, model["label"], placed, top=top)
+    body += marks + labels
     title = "Accuracy against median latency"
     desc = f"{metric} and median latency: " + "; ".join(
         f"{m['label']} {p[1]:.4g} at {p[0]:.3g} ms{' (Pareto front)' if i in front else ''}"
@@ -499,6 +496,47 @@ def accuracy_vs_latency(report: dict[str, Any]) -> Chart | None:
         title,
         _frame(title, height, body, "median latency, ms (left is faster)", left=left, legend=legend, desc=desc),
     )
+
+
+def _point_label(
+    cx: float, cy: float, label: str, placed: list[tuple[float, float, float, float]], *, top: float
+) -> list[str]:
+    """A point's label where it overlaps no label placed before: right of the point, else left,
+    a row further up or down each try (joined to its point by a thin line when moved away).
+    ``placed`` collects the boxes (x0, y0, x1, y1) of the labels written."""
+    text = _cut(label, 300)
+    width, height = CHAR_WIDTH * len(text), 14.0
+    tries = [(side, row) for row in (-1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6) for side in (1, -1)]
+    for side, row in tries:
+        baseline = cy - 8 - 16 * (-row - 1) if row < 0 else cy + 16 * row
+        x0 = cx + 9 if side > 0 else cx - 9 - width
+        box = (x0, baseline - 11, x0 + width, baseline - 11 + height)
+        inside = box[0] >= 4 and box[2] <= WIDTH - 4 and box[1] >= top
+        if inside and not any(_overlap(box, other) for other in placed):
+            break
+    else:
+        return []  # nowhere left to write it; the desc and the table still name the point
+    placed.append(box)
+    parts = []
+    if abs(row) > 1:
+        parts.append(
+            _shape(
+                "line",
+                x1=cx,
+                y1=cy,
+                x2=box[0] if side > 0 else box[2],
+                y2=baseline - 4,
+                stroke="#8c959f",
+                stroke_width="0.75",
+            )
+        )
+    whole = element("title", label) if text != label else ""
+    parts.append(element("text", text, {"x": box[0], "y": baseline, "class": "point-label", **TEXT}, raw=whole))
+    return parts
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def first_inference(report: dict[str, Any]) -> Chart | None:
