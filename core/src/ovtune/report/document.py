@@ -1,5 +1,7 @@
 """``report.md`` and ``report.html``: the comparison table, what the numbers mean, the charts,
-each stage's record and the environment, as documents people read and share.
+each stage's record and options, where each model ran (``EXECUTION_DEVICES``: what AUTO
+picked), the ``benchmark_app`` commands that cross-check the figures, the environment and (in
+HTML) the resolved recipe as TOML, as documents people read and share.
 
 Both are built from the same pieces as the console table (:func:`ovtune.report.table.grid` and
 :func:`ovtune.report.table.notes`) and the same charts (:mod:`ovtune.report.charts`). The HTML
