@@ -7,11 +7,13 @@ import json
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+from ovtune.recipe import tomllib
 from ovtune.testing import RecipeProject, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +76,12 @@ def test_markdown_report_has_the_table_notes_and_existing_charts(run_dir: Path) 
         assert (run_dir / link).read_text().startswith("<svg ")
 
 
+def section(page: str, anchor: str) -> str:
+    """The part of a rendered page from the element with ``anchor`` to the next heading."""
+    assert anchor in page, f"{anchor} is not in the rendered page"
+    return page.split(anchor, 1)[1].split("<h2", 1)[0]
+
+
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     assert found, "headless Chromium is needed: apt-get install chromium (.ci/run and `make test` install it)"
@@ -93,6 +101,19 @@ def test_html_report_renders_in_headless_chromium(run_dir: Path, tmp_path: Path)
     assert rendered.count('class="box"') == 3  # one latency box per model: original, INT8, ONNX Runtime
     assert 'class="pareto"' in rendered and 'class="point front"' in rendered
     assert len(re.findall(r"<tr>", rendered.split('id="results"', 1)[1].split("</table>", 1)[0])) == 4
+    assert rendered.count('width="100%"') >= 4  # every chart fills the column
+    text = unescape(rendered)
+    # what ran: each stage's options, the devices, the benchmark_app commands, the recipe as TOML
+    options = section(text, 'id="stage-1-options"')
+    assert "<code>subset_size</code></td><td><code>32</code>" in options
+    assert '<code>target_device</code></td><td><code>"any"</code>' in options
+    devices = section(text, 'id="devices"')
+    assert "<td>01-pot.default</td><td>CPU</td><td>CPU</td>" in devices and "<td>original</td>" in devices
+    assert "onnxruntime" not in devices  # a baseline runs outside OpenVINO
+    commands = section(text, 'id="benchmark-app"')
+    assert commands.count("<pre><code>benchmark_app -m ") == 2 and "01-pot.default/model.xml -d CPU" in commands
+    recipe = tomllib.loads(section(text, 'id="recipe"').split("<code>", 1)[1].split("</code>", 1)[0])
+    assert recipe["stage"][0]["use"] == "pot.default" and recipe["measure"]["baseline"] == "onnxruntime"
     console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
     assert console_errors == []
     assert "http://" not in (run_dir / "report.html").read_text().replace("http://www.w3.org/2000/svg", "")

@@ -1,5 +1,7 @@
 """``report.md`` and ``report.html``: the comparison table, what the numbers mean, the charts,
-each stage's record and the environment, as documents people read and share.
+each stage's record and options, where each model ran (``EXECUTION_DEVICES``: what AUTO
+picked), the ``benchmark_app`` commands that cross-check the figures, the environment and (in
+HTML) the resolved recipe as TOML, as documents people read and share.
 
 Both are built from the same pieces as the console table (:func:`ovtune.report.table.grid` and
 :func:`ovtune.report.table.notes`) and the same charts (:mod:`ovtune.report.charts`). The HTML
@@ -10,14 +12,17 @@ Every file is written atomically.
 
 from __future__ import annotations
 
+import json
 import re
 from html import escape
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from rich.console import Console
 
 from ovtune.report.charts import Chart, charts
+from ovtune.report.lock import benchmark_app_commands
 from ovtune.report.table import grid, notes
 from ovtune.storage import atomic_write_text
 
@@ -38,20 +43,110 @@ td.best { background: #dafbe1; font-weight: bold; }
 td.noisy::after { content: " ~"; color: #9a6700; }
 ul.notes li { margin: 0.25em 0; }
 .chart { margin: 1em 0; }
+svg.ovtune-chart { width: 100%; height: auto; display: block; }
 code { background: #f6f8fa; padding: 0.1em 0.3em; }
+pre { background: #f6f8fa; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
+pre code { padding: 0; }
+table.options td, table.options th { text-align: left; }
 .meta { color: #57606a; }
 """
+
+
+def execution_devices(model: dict[str, Any]) -> str:
+    """The devices a model ran on, as OpenVINO read them back (``EXECUTION_DEVICES``: what
+    AUTO picked), or ``""`` when not recorded (a native-framework baseline)."""
+    properties = (model.get("runtime") or {}).get("properties") or {}
+    devices = properties.get("EXECUTION_DEVICES")
+    if isinstance(devices, list):
+        return ", ".join(str(device) for device in devices)
+    return str(devices or "")
+
+
+def _ran_on(report: dict[str, Any]) -> str:
+    """The devices the run's OpenVINO models ran on, in order of first use."""
+    seen: dict[str, None] = {}
+    for model in report.get("models", []):
+        for device in execution_devices(model).split(", "):
+            if device:
+                seen[device] = None
+    return ", ".join(seen)
+
+
+def _device_line(report: dict[str, Any]) -> str:
+    device = str(report.get("device", "?"))
+    described = report.get("device_info", {}).get(device, {})
+    line = f"{device}: {described.get('FULL_DEVICE_NAME', '')}".rstrip(": ")
+    ran = _ran_on(report)
+    return f"{line} (ran on {ran})" if ran and ran != device else line
+
+
+def _device_rows(report: dict[str, Any]) -> list[list[str]]:
+    """Per OpenVINO model: the device asked for, the devices it ran on, and the properties
+    read back that say how (hint, streams, inference precision)."""
+    rows = []
+    for model in report.get("models", []):
+        properties = (model.get("runtime") or {}).get("properties")
+        if model.get("kind") == "baseline" or not properties:
+            continue
+        rows.append(
+            [
+                str(model["label"]),
+                str(report.get("device", "")),
+                execution_devices(model),
+                *(
+                    str(properties.get(key, ""))
+                    for key in ("PERFORMANCE_HINT", "NUM_STREAMS", "INFERENCE_PRECISION_HINT")
+                ),
+            ]
+        )
+    return rows
+
+
+DEVICE_HEADERS = ["model", "device asked", "ran on (EXECUTION_DEVICES)", "hint", "streams", "inference precision"]
+
+
+def toml_ready(value: Any) -> Any:
+    """A JSON value TOML can hold: ``None`` (TOML has no null: an option left unset) dropped."""
+    if isinstance(value, dict):
+        return {str(key): toml_ready(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [toml_ready(item) for item in value if item is not None]
+    return value
+
+
+def recipe_toml(report: dict[str, Any]) -> str:
+    """The resolved recipe (defaults filled in, paths absolute) as TOML; options left unset
+    are left out."""
+    try:
+        return tomli_w.dumps(toml_ready(report.get("recipe", {})))
+    except (TypeError, ValueError):  # a value TOML cannot hold: show it as JSON rather than not at all
+        return json.dumps(report.get("recipe", {}), indent=2, default=str)
+
+
+def inline_value(value: Any) -> str:
+    """A stage option's value as it would be written in a recipe (``"text"``, ``true``,
+    ``[1, 2]``, ``{ names = [] }``); ``None`` is ``(not set)``."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(inline_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{key} = {inline_value(item)}" for key, item in value.items())
+        return "{ " + pairs + " }" if pairs else "{}"
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def _summary_lines(report: dict[str, Any]) -> list[tuple[str, str]]:
     environment = report.get("environment", {})
     libraries = environment.get("libraries", {})
-    device = report.get("device", "?")
-    described = report.get("device_info", {}).get(device, {})
     flags = ", ".join(environment.get("cpu_flags", []))
     lines = [
         ("recipe", str(report.get("recipe_path") or report.get("name", ""))),
-        ("device", f"{device}: {described.get('FULL_DEVICE_NAME', '')}".rstrip(": ")),
+        ("device", _device_line(report)),
         (
             "CPU",
             f"{environment.get('cpu', '?')}, {environment.get('cores', '?')} cores" + (f" ({flags})" if flags else ""),
@@ -63,11 +158,13 @@ def _summary_lines(report: dict[str, Any]) -> list[tuple[str, str]]:
     return [(key, value) for key, value in lines if value]
 
 
-def _stage_sections(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def _stage_sections(report: dict[str, Any]) -> list[tuple[str, list[str], dict[str, Any]]]:
+    """Per stage: its heading, its notes and its validated options."""
     sections = []
     for stage in report.get("stages", []):
         how = "from the cache" if stage.get("cached") else f"{stage.get('seconds', 0):.1f} s"
-        sections.append((f"{stage['index']:02d}-{stage['name']} ({stage.get('plugin', '')}, {how})", stage["notes"]))
+        title = f"{stage['index']:02d}-{stage['name']} ({stage.get('plugin', '')}, {how})"
+        sections.append((title, list(stage.get("notes", [])), dict(stage.get("options") or {})))
     return sections
 
 
@@ -117,9 +214,23 @@ def markdown(report: dict[str, Any], chart_files: dict[str, str]) -> str:
     if chart_files:
         lines += ["", "## Charts", ""]
         lines += [f"![{md_text(name)}]({path})" for name, path in chart_files.items()]
-    for title, stage_notes in _stage_sections(report):
+    for title, stage_notes, options in _stage_sections(report):
         lines += ["", f"## Stage {md_text(title)}", ""]
         lines += [f"- {md_text(note)}" for note in stage_notes] or ["- (no notes)"]
+        if options:
+            lines += [
+                "",
+                "Options: " + ", ".join(f"`{md_text(k)} = {md_text(inline_value(v))}`" for k, v in options.items()),
+            ]
+    devices = _device_rows(report)
+    if devices:
+        lines += ["", "## Where each model ran", ""]
+        lines += ["| " + " | ".join(DEVICE_HEADERS) + " |", "|" + "---|" * len(DEVICE_HEADERS)]
+        lines += ["| " + " | ".join(md_text(cell).replace("|", "\\|") for cell in row) + " |" for row in devices]
+    commands = benchmark_app_commands(report)
+    if commands:
+        lines += ["", "## Cross-check with benchmark_app", ""]
+        lines += [f"- {md_text(label)}: `{md_text(command)}`" for label, command in commands.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -179,9 +290,49 @@ def html(report: dict[str, Any], chart_list: list[Chart]) -> str:
     if chart_list:
         parts.append("<h2>Charts</h2>")
         parts += [f'<figure class="chart" id="chart-{chart.name}">{chart.svg}</figure>' for chart in chart_list]
-    for title, stage_notes in _stage_sections(report):
-        parts += [f"<h2>Stage {escape(title)}</h2>", "<ul>", *(f"<li>{escape(n)}</li>" for n in stage_notes), "</ul>"]
-    parts.append("</body></html>")
+    for index, (title, stage_notes, options) in enumerate(_stage_sections(report), start=1):
+        parts += [
+            f'<h2 id="stage-{index}">Stage {escape(title)}</h2>',
+            "<ul>",
+            *(f"<li>{escape(n)}</li>" for n in stage_notes),
+            "</ul>",
+        ]
+        if options:
+            parts += [
+                f'<table class="options" id="stage-{index}-options"><thead><tr><th>option</th><th>value</th></tr>'
+                "</thead><tbody>",
+                *(
+                    f"<tr><td><code>{escape(str(key))}</code></td><td><code>{escape(inline_value(value))}</code></td></tr>"
+                    for key, value in options.items()
+                ),
+                "</tbody></table>",
+            ]
+    devices = _device_rows(report)
+    if devices:
+        parts += [
+            '<h2 id="devices">Where each model ran</h2>',
+            '<div class="scroll"><table class="options"><thead><tr>',
+            *(f"<th>{escape(header)}</th>" for header in DEVICE_HEADERS),
+            "</tr></thead><tbody>",
+            *("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in devices),
+            "</tbody></table></div>",
+        ]
+    commands = benchmark_app_commands(report)
+    if commands:
+        parts += [
+            '<h2 id="benchmark-app">Cross-check with benchmark_app</h2>',
+            '<p class="meta">The same model, device and settings measured by OpenVINO\'s own tool.</p>',
+            *(
+                f"<p>{escape(label)}</p><pre><code>{escape(command)}</code></pre>"
+                for label, command in commands.items()
+            ),
+        ]
+    parts += [
+        '<h2 id="recipe">Recipe</h2>',
+        '<p class="meta">As resolved: defaults filled in, paths absolute, options left unset left out.</p>',
+        f"<pre><code>{escape(recipe_toml(report))}</code></pre>",
+        "</body></html>",
+    ]
     return "\n".join(parts) + "\n"
 
 

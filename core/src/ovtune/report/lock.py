@@ -80,27 +80,50 @@ def _data_hashes(recipe: dict[str, Any], hasher: ContentHasher) -> dict[str, str
     return hashes
 
 
-def lock_document(report: dict[str, Any]) -> dict[str, Any]:
-    """The content of ``run.lock.toml`` for a finished run's report."""
+def _model_path(report: dict[str, Any], model: dict[str, Any]) -> str | None:
+    path = model.get("path") or (report["model"]["source"] if model["label"] == "original" else None)
+    return str(path) if path else None
+
+
+def benchmark_app_commands(report: dict[str, Any]) -> dict[str, str]:
+    """The ``benchmark_app`` command that cross-checks each OpenVINO model of a run, by label:
+    the model's own command when the report records one, else the one its recipe's
+    ``[deploy]`` and ``[measure]`` give (the command ``run.lock.toml`` records)."""
     from ovtune.measure.benchmark_app import benchmark_app_command
     from ovtune.recipe import DeploySection
 
-    recipe = report["recipe"]
+    recipe = report.get("recipe", {})
     deploy = DeploySection.model_validate(recipe.get("deploy", {}))
     inputs = report.get("model", {}).get("inputs", [])
     input_type = inputs[0]["element_type"] if inputs else None
     measure = recipe.get("measure", {})
-    seconds = float(measure.get("duration", 3.0)) * int(measure.get("trials", 1))
+    seconds = float(measure.get("duration") or 3.0) * int(measure.get("trials") or 1)
+    commands = {}
+    for model in report.get("models", []):
+        if model.get("kind") == "baseline":
+            continue
+        path = _model_path(report, model)
+        if isinstance(model.get("benchmark_app"), str):
+            commands[model["label"]] = model["benchmark_app"]
+        elif path and Path(path).suffix.lower() in (".xml", ".onnx", ".tflite"):
+            commands[model["label"]] = benchmark_app_command(path, deploy, seconds=seconds, input_precision=input_type)
+    return commands
+
+
+def lock_document(report: dict[str, Any]) -> dict[str, Any]:
+    """The content of ``run.lock.toml`` for a finished run's report."""
+    recipe = report["recipe"]
+    commands = benchmark_app_commands(report)
     models = []
     for model in report.get("models", []):
         entry: dict[str, Any] = {"label": model["label"], "kind": model.get("kind", "openvino")}
-        path = model.get("path") or (report["model"]["source"] if model["label"] == "original" else None)
+        path = _model_path(report, model)
         if path:
-            entry["path"] = str(path)
+            entry["path"] = path
             if Path(path).is_file():
                 entry["sha256"] = hash_files(model_files(Path(path)))
-        if model.get("kind") != "baseline" and path and Path(path).suffix.lower() in (".xml", ".onnx", ".tflite"):
-            entry["benchmark_app"] = benchmark_app_command(path, deploy, seconds=seconds, input_precision=input_type)
+        if model["label"] in commands and model.get("kind") != "baseline":
+            entry["benchmark_app"] = commands[model["label"]]
         properties = model.get("runtime", {}).get("properties")
         if properties:
             entry["properties_read_back"] = {key: _toml_value(value) for key, value in properties.items()}

@@ -118,7 +118,7 @@ def sweep_charts(sweep: dict[str, Any]) -> list[Chart]:
         for chart in charts({"models": models, "figures": sweep["figures"]}):
             if len(classes) > 1:
                 title = f"{chart.title} on {label or hardware_class}"
-                made.append(Chart(f"{chart.name}-{hardware_class}", title, chart.svg))
+                made.append(chart.retitled(f"{chart.name}-{hardware_class}", title))
             else:
                 made.append(chart)
     return made
