@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ovtune.errors import PluginError, RecipeError
 from ovtune.fields import (
@@ -44,6 +44,9 @@ else:  # pragma: no cover
 
 SCHEMA_VERSION = 1
 PYTHON_KIND_PREFIX = "python:"
+DEFAULT_MEASUREMENTS = ("size", "latency", "throughput")
+"""``[measure] metrics`` when the recipe does not list them (``accuracy`` follows when it has a
+``[metric]``), so that ``schema = 1`` and a ``[model] source`` are a recipe that runs."""
 
 
 class _Section(BaseModel):
@@ -118,7 +121,8 @@ class MeasureSection(_OpenSection):
     ``[measure.NAME]`` holds the options of measurement (or baseline) NAME."""
 
     metrics: list[str] = Field(
-        default_factory=lambda: ["size", "latency", "accuracy"], description="Measurements to run"
+        default_factory=lambda: list(DEFAULT_MEASUREMENTS),
+        description="Measurements to run; by default accuracy too when the recipe has a [metric]",
     )
     duration: Duration = Field(3.0, gt=0, description="Time spent per latency trial")
     iterations: int | None = Field(None, ge=1, le=MAX_ITERATIONS, description="Fixed count instead of a duration")
@@ -150,6 +154,18 @@ class RecipeDocument(_Section):
     measure: MeasureSection = Field(default_factory=MeasureSection, description="What is measured")  # type: ignore[arg-type]
     output: OutputSection = Field(default_factory=OutputSection, description="Where results go")  # type: ignore[arg-type]
     tune: TuneSection | None = Field(None, description="What ovtune tune searches (ignored by ovtune run)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_measurements(cls, data: Any) -> Any:
+        """No ``[measure] metrics``: size, latency, throughput, and accuracy with a ``[metric]``."""
+        if not isinstance(data, dict):
+            return data
+        measure = data.get("measure", {})
+        if not isinstance(measure, dict) or "metrics" in measure:
+            return data
+        metrics = [*DEFAULT_MEASUREMENTS, *(["accuracy"] if data.get("metric") is not None else [])]
+        return {**data, "measure": {**measure, "metrics": metrics}}
 
     @field_validator("schema_")
     @classmethod
@@ -355,9 +371,9 @@ def build_recipe(
     baseline = _baseline(document, model, resolver)
     measurement_options = _measurement_options(document, baseline, resolver)
     if "accuracy" in document.measure.metrics and metric is None:
-        raise RecipeError(
-            "'accuracy' needs a [metric] section (and the [data.*] it names)", file=file, key="measure.metrics"
-        )
+        where = document.measure.metrics.index("accuracy") + 1
+        message = "'accuracy' needs a [metric] section (and the [data.*] it names)"
+        raise RecipeError(message, file=file, key=f"measure.metrics[{where}]")
     reporters = _reporters(document, resolver)
     return Recipe(
         name=document.name or slug_run_name(file.stem if file else "recipe"),
