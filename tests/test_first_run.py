@@ -7,7 +7,10 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from ovtune import demo
+from ovtune.recipe import tomllib
 from ovtune.testing import RecipeProject, error_lines, run_cli
 
 AUTOLOAD_OFF = {"OVTUNE_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -186,3 +189,122 @@ def test_tune_progress_shows_the_trial_and_the_budgets() -> None:
     silent.trial_started(1, "float")
     silent.stop()
     assert out.getvalue() == ""
+
+
+# small things users reported -----------------------------------------------------------------
+
+
+def test_why_the_search_stopped_is_said_once() -> None:
+    from ovtune.tune.search import SearchState
+    from ovtune.tune.session import stop_text
+
+    assert stop_text(SearchState(stopped_by="trial budget (3)")) == "stopped by the trial budget (3)"
+    assert stop_text(SearchState(stopped_by="the whole space")) == "stopped by the whole space"
+    measured = SearchState(phases=[{"name": "search", "ended": "all 2 configurations are measured"}])
+    assert stop_text(measured) == "stopped: the whole space is measured"
+    repeats = SearchState(
+        phases=[{"name": "search", "ended": "the sampler proposes only configurations already measured"}]
+    )
+    assert stop_text(repeats) == "stopped: the sampler proposes only configurations already measured"
+
+
+def test_plugins_piped_keeps_whole_rows() -> None:
+    result = run_cli("plugins")
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.stdout.splitlines() if "ovtune-pot" in line]
+    assert len(rows) == 1, result.stdout
+    assert "pot.default" in rows[0] and "pot.accuracy_aware" in rows[0]
+    assert max(len(line) for line in result.stdout.splitlines()) > 80
+
+
+def test_a_misspelt_installed_stage_suggests_the_name_not_an_install(ovtune_project: RecipeProject) -> None:
+    recipe = ovtune_project.demo_recipe(stages='[[stage]]\nuse = "pot.defualt"\n')
+    result = run_cli("validate", str(recipe))
+    assert result.exit_code == 2
+    (line,) = error_lines(result.stderr)
+    assert "stage[1].use: unknown stage 'pot.defualt' (did you mean 'pot.default'?)" in line
+    assert "pip install" not in line
+    blocked = run_cli("-p", "no:pot", "validate", str(recipe))
+    assert "pip install ovtune-pot" in blocked.stderr
+
+
+def test_validation_shows_every_problem_with_its_key(ovtune_project: RecipeProject) -> None:
+    recipe = ovtune_project.demo_recipe(extra='[deploy]\nhint = "fast"\nthreads = -1\nrequests = 0\n')
+    result = run_cli("validate", str(recipe), env=AUTOLOAD_OFF)
+    assert result.exit_code == 2
+    lines = error_lines(result.stderr)
+    assert [line.split(": ")[2] for line in lines] == ["deploy.hint", "deploy.requests", "deploy.threads"]
+    assert all(line.startswith(f"error: {recipe}: ") for line in lines)
+    assert "more problem" not in result.stderr
+    document = json.loads(run_cli("validate", str(recipe), "--json", env=AUTOLOAD_OFF).stdout)
+    assert [error["key"] for error in document["errors"]] == ["deploy.hint", "deploy.requests", "deploy.threads"]
+
+
+def test_streams_errors_name_the_key_and_say_auto_is_allowed(ovtune_project: RecipeProject) -> None:
+    for value in ('"many"', "0", "1.5"):
+        recipe = ovtune_project.demo_recipe(extra=f"[deploy]\nstreams = {value}\n")
+        result = run_cli("validate", str(recipe), env=AUTOLOAD_OFF)
+        assert result.exit_code == 2
+        (line,) = error_lines(result.stderr)
+        assert 'deploy.streams: streams is a number of streams (1 or more) or "auto" (got ' in line
+        assert "deploy.streams." not in line
+    recipe = ovtune_project.demo_recipe(extra='[deploy]\nstreams = "auto"\n')
+    assert run_cli("validate", str(recipe), env=AUTOLOAD_OFF).exit_code == 0
+    reference = (DOCS / "recipes.md").read_text()
+    (row,) = [line for line in reference.splitlines() if line.startswith("| `streams` |")]
+    assert '"auto" to let the device choose' in row.rsplit(" | ", 1)[-1]  # the description, not only the type
+
+
+AGREEMENT = """
+import numpy as np
+
+
+def agree(outputs, sample, reference):
+    if reference is None:
+        return -1.0
+    return float(np.argmax(outputs[0]) == np.argmax(reference[0]))
+"""
+
+
+@pytest.mark.parametrize(("flag", "expected"), [("needs_reference = true", 1.0), ("", -1.0)])
+def test_a_python_metric_can_ask_for_the_original_outputs(
+    ovtune_project: RecipeProject, flag: str, expected: float
+) -> None:
+    (ovtune_project.root / "agreement.py").write_text(AGREEMENT)
+    files = ovtune_project.copy_demo_model()
+    recipe = ovtune_project.write_recipe(
+        f"schema = 1\nname = 'agree'\n[model]\nsource = '{files['model'].name}'\n"
+        f"[data.validation]\nkind = 'npz'\npath = '{files['validation'].name}'\nlimit = 16\n"
+        f"[metric]\nkind = 'python:agreement:agree'\n{flag}\n[measure]\nmetrics = ['accuracy']\n"
+    )
+    result = run_cli("run", str(recipe), env=AUTOLOAD_OFF)
+    assert result.exit_code == 0, result.output
+    assert ovtune_project.report("agree")["models"][0]["measurements"]["accuracy"]["value"] == expected
+
+
+def test_a_lock_of_files_inside_a_package_survives_its_reinstall(
+    ovtune_project: RecipeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import ovtune.report.lock as lock
+
+    package = ovtune_project.root / "site-packages" / "somepkg"
+    package.mkdir(parents=True)
+    for source in (demo.model_path(), demo.validation_path()):
+        shutil.copy2(source, package / source.name)
+    monkeypatch.setattr(lock, "package_folders", lambda: [package.parent.resolve()])
+    recipe = ovtune_project.write_recipe(
+        f"schema = 1\nname = 'pkg'\n[model]\nsource = '{package / demo.model_path().name}'\n"
+        f"[data.validation]\nkind = 'npz'\npath = '{package / demo.validation_path().name}'\nlimit = 16\n"
+        "[metric]\nkind = 'top1'\n[measure]\nmetrics = ['size', 'accuracy']\n"
+    )
+    assert run_cli("run", str(recipe), env=AUTOLOAD_OFF).exit_code == 0
+    run_dir = ovtune_project.root / "runs" / "pkg"
+    locked = tomllib.loads((run_dir / "run.lock.toml").read_text())
+    assert locked["recipe"]["model"]["source"] == f"inputs/{demo.model_path().name}"
+    assert locked["recipe"]["data"]["validation"]["path"] == f"inputs/{demo.validation_path().name}"
+    shutil.rmtree(package.parent)  # the package is reinstalled elsewhere, or removed
+    replay = run_cli("run", "--lock", str(run_dir / "run.lock.toml"), "--out", "replay", env=AUTOLOAD_OFF)
+    assert replay.exit_code == 0, replay.output
+    assert "warning" not in replay.stderr

@@ -105,7 +105,9 @@ class DeploySection(_Section):
 
     device: str = Field("CPU", description="CPU, GPU, NPU, AUTO[:list], HETERO:list, MULTI:list")
     hint: Hint | None = Field(None, description="Performance hint")
-    streams: int | Literal["auto"] | None = Field(None, description="NUM_STREAMS")
+    streams: int | Literal["auto"] | None = Field(
+        None, description='NUM_STREAMS: a number of streams (≥ 1), or "auto" to let the device choose'
+    )
     requests: int | None = Field(None, ge=1, description="Number of infer requests (throughput)")
     threads: int | None = Field(None, ge=0, description="INFERENCE_NUM_THREADS")
     precision: Precision | None = Field(None, description="INFERENCE_PRECISION_HINT")
@@ -114,6 +116,14 @@ class DeploySection(_Section):
     properties: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Extra properties passed to compile_model"
     )
+
+    @field_validator("streams", mode="before")
+    @classmethod
+    def _streams(cls, value: Any) -> Any:
+        """One message for both forms, instead of one per branch of ``int | "auto"``."""
+        if value is None or value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError(f'streams is a number of streams (1 or more) or "auto" (got {value!r})')
 
 
 class MeasureSection(_OpenSection):
@@ -607,13 +617,44 @@ def _field_names(model: type[BaseModel] | None, location: tuple[Any, ...]) -> li
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+class RecipeProblemsError(RecipeError):
+    """Several problems in one table, each with its key path: printed one ``error:`` line
+    each (``str()`` joins them with ``error:`` prefixes, the command line adds the first).
+    ``key`` and ``reason`` are the first problem's; ``problems`` lists ``(key, message)``."""
+
+    def __init__(self, problems: list[tuple[str | None, str]], *, file: Path | str | None = None):
+        key, message = problems[0]
+        super().__init__(message, file=file, key=key)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        lines = [": ".join(str(part) for part in (self.file, key, message) if part) for key, message in self.problems]
+        return "\nerror: ".join(lines)
+
+
 def recipe_error(
     exc: ValidationError, *, file: Path | None, prefix: str = "", model: type[BaseModel] | None = None
 ) -> RecipeError:
-    """A pydantic validation error as one :class:`RecipeError`: the first problem's key path
-    (under ``prefix``), a suggestion for a misspelt key, and how many more problems there are."""
+    """A pydantic validation error as a :class:`RecipeError`: every problem with its key path
+    (under ``prefix``), a suggestion for a misspelt key; several problems make a
+    :class:`RecipeProblemsError`."""
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
-    first = errors[0]
+    problems: list[tuple[str | None, str]] = []
+    while errors:
+        first = errors.pop(0)
+        key, message, errors = _problem(first, errors, prefix, model)
+        if (key, message) not in problems:
+            problems.append((key, message))
+    if len(problems) == 1:
+        return RecipeError(problems[0][1], file=file, key=problems[0][0])
+    return RecipeProblemsError(problems, file=file)
+
+
+def _problem(
+    first: Any, errors: list[Any], prefix: str, model: type[BaseModel] | None
+) -> tuple[str | None, str, list[Any]]:
+    """One pydantic error as (key path, message), and the errors left (a misspelt key's
+    missing twin is dropped: the suggestion covers it)."""
     location = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     key = format_key_path(location, prefix)
     if first["type"] == "extra_forbidden":
@@ -630,6 +671,4 @@ def recipe_error(
         message = first["msg"].removeprefix("Value error, ")
         if "input" in first and first["type"] not in ("value_error",) and not isinstance(first["input"], dict):
             message += f" (got {first['input']!r})"
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return RecipeError(message, file=file, key=key or None)
+    return key or None, message, errors

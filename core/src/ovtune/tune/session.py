@@ -301,7 +301,7 @@ def _tune_into(
         "space_size": space.size(),
         "space": _space_summary(space, request),
         "phases": state.phases,
-        "stopped_by": f"stopped by the {state.stopped_by}" if state.stopped_by else "",
+        "stopped_by": stop_text(state),
         "resumed_trials": state.resumed,
         "search_seconds": state.spent,
         "session_seconds": time.perf_counter() - started,
@@ -332,6 +332,17 @@ def _tune_into(
     shutil.rmtree(folder / "work", ignore_errors=True)
     _print(report, space)
     return report
+
+
+def stop_text(state: Any) -> str:
+    """Why the search ended, as one sentence without its full stop: ``stopped by the trial
+    budget (24)``, ``stopped: the whole space is measured``, or the last phase's reason."""
+    if state.stopped_by:
+        return f"stopped by the {state.stopped_by.removeprefix('the ')}"
+    ran = [phase for phase in state.phases if "ended" in phase]
+    if ran and all(str(phase["ended"]).startswith("all ") for phase in ran):
+        return "stopped: the whole space is measured"
+    return f"stopped: {ran[-1]['ended'].removeprefix('stopped: ')}" if ran else ""
 
 
 def _same_hardware(trials: list[dict[str, Any]], hardware: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
@@ -547,7 +558,7 @@ def _print(report: dict[str, Any], space: SearchSpace) -> None:
     for note in decision["notes"]:
         console.print(f"note: {note}")
     if report["stopped_by"]:
-        console.print(f"{report['stopped_by'].capitalize()}.")
+        console.print(f"{report['stopped_by'][:1].upper()}{report['stopped_by'][1:]}.")
     if decision["reason"]:
         console.print(f"chosen: {decision['reason']}")
     for name, path in report["files"].items():
