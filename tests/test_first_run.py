@@ -308,3 +308,30 @@ def test_a_lock_of_files_inside_a_package_survives_its_reinstall(
     replay = run_cli("run", "--lock", str(run_dir / "run.lock.toml"), "--out", "replay", env=AUTOLOAD_OFF)
     assert replay.exit_code == 0, replay.output
     assert "warning" not in replay.stderr
+
+
+# editor set-up --------------------------------------------------------------------------------
+
+
+def test_editor_set_up_as_documented(ovtune_project: RecipeProject) -> None:
+    import re
+
+    import jsonschema
+
+    schema_file = ovtune_project.root / "ovtune.schema.json"
+    assert run_cli("schema", "-o", str(schema_file), env=AUTOLOAD_OFF).exit_code == 0
+    ovtune_project.copy_demo_model()
+    readme = (DOCS.parent / "README.md").read_text()
+    (example,) = [block for block in re.findall(r"```toml\n(.*?)```", readme, re.S) if block.startswith("#:schema")]
+    assert example.splitlines()[0] == "#:schema ./ovtune.schema.json"
+    recipe = ovtune_project.write_recipe(example)
+    result = run_cli("validate", str(recipe), env=AUTOLOAD_OFF)
+    assert result.exit_code == 0, result.output
+    jsonschema.validate(tomllib.loads(example), json.loads(schema_file.read_text()))
+    bad = tomllib.loads(example + '\n[deploy]\nstreams = "many"\n')
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, json.loads(schema_file.read_text()))
+    reference = (DOCS / "recipes.md").read_text()
+    taplo = next(block for block in re.findall(r"```toml\n(.*?)```", reference, re.S) if "[[rule]]" in block)
+    rule = tomllib.loads(taplo)["rule"][0]
+    assert rule["schema"]["path"] == "./ovtune.schema.json" and rule["include"]

@@ -168,6 +168,29 @@ naming the reference and the error.
 A recipe needs only `schema = 1` and `[model] source`: without `[measure] metrics`, ovtune
 measures size, latency and throughput, and accuracy too when the recipe has a `[metric]`.
 
+## Editor set-up
+
+`ovtune schema -o ovtune.schema.json` writes the JSON Schema of recipes, with the options of
+every installed plugin (write it again after installing or removing a plugin). A TOML language
+server that reads JSON Schemas (taplo: the Even Better TOML extension of VS Code, and Neovim,
+Helix or Zed with `taplo lsp`) then completes keys, shows their descriptions and marks wrong
+values as you type. Point it at the schema in one of two ways:
+
+- one recipe: make `#:schema ./ovtune.schema.json` its first line (a path relative to the
+  recipe, or a URL); TOML reads it as a comment, so ovtune ignores it;
+- every recipe of a project: a `.taplo.toml` at the project's root, with a path relative to it:
+
+```toml
+[[rule]]
+include = ["**/recipe*.toml", "recipes/**/*.toml"]
+
+[rule.schema]
+path = "./ovtune.schema.json"
+```
+
+The schema checks what a schema can (key names, types, bounds, the options of the stage a
+`use` names); `ovtune validate` checks the rest (files, data names, measurements).
+
 ## Commands that print JSON
 
 With `--json`, a command prints one JSON document on stdout and nothing else; its table,
