@@ -125,6 +125,10 @@ def test_tune_json_prints_tune_json_alone_on_stdout(ovtune_project: RecipeProjec
     assert report["decision"]["status"] == "met"
     assert len(report["trials"]) == 2
     assert "trial 1/3" in result.stderr and "chosen:" in result.stderr
+    assert report["stopped_by"] == "stopped: the whole space is measured"  # 2 configurations, 3 trials
+    assert "Stopped: the whole space is measured." in result.stderr and "the the" not in result.stderr
+    tune_md = (ovtune_project.root / "runs" / "test-tune" / "tune.md").read_text()
+    assert "Objective: **throughput**. Stopped: the whole space is measured." in tune_md
     written = json.loads((ovtune_project.root / "runs" / "test-tune" / "tune.json").read_text())
     assert written["decision"] == report["decision"]
 
@@ -154,9 +158,9 @@ def test_run_progress_counts_models_and_measurements() -> None:
             texts.append(progress.measuring_text())
             progress.ovtune_measurement_finish(run, model, name, {})
     progress.close()
-    assert texts[0].startswith("model 1/2 original: size; 0/4 measurements, 0 s elapsed")
-    assert texts[3].startswith("model 2/2 01-mo: latency; 3/4 measurements")
-    assert "left" in texts[3]
+    assert texts[0] == "model 1/2 original: size · 0/4 done · 0 s"  # no estimate before a first latency
+    assert texts[3].startswith("model 2/2 01-mo: latency · 3/4 done · 0 s · ~")
+    assert texts[3].endswith(" left")
     assert "model 1/2 original" in out.getvalue()  # drawn on the terminal
 
     quiet, quiet_out = _terminal(is_terminal=False)

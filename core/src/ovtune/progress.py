@@ -67,11 +67,8 @@ class MeasurementPlan:
 
     def left(self, done: list[tuple[str, str]]) -> float | None:
         """Estimated seconds for the steps not in ``done`` ((model, measurement) pairs): each
-        measurement as long as it took on the models before, else the mean step so far."""
-        finished = [s for values in self.durations.values() for s in values]
-        if not finished:
-            return None
-        mean = sum(finished) / len(finished)
+        measurement as long as it took on the models before; ``None`` while a remaining one
+        has not run once (the first model's)."""
         steps = [(model, name) for model in self.models for name in self.measurements]
         steps += [(self.baseline, "baseline")] if self.baseline else []
         total = 0.0
@@ -79,7 +76,9 @@ class MeasurementPlan:
             if (model, name) in done:
                 continue
             known = self.durations.get(name)
-            total += sum(known) / len(known) if known else mean
+            if not known:  # not measured once yet: no honest estimate
+                return None
+            total += sum(known) / len(known)
         return total
 
 
@@ -166,21 +165,22 @@ class ConsoleProgress:
         self.console.print(f"  [{index}/{len(run.stages)}] stage {record.name} done {how}")
 
     def measuring_text(self) -> str:
-        """``model 2/3 01-mo: latency; 4/9 measurements, 12 s elapsed, ~20 s left``."""
+        """``model 2/3 01-mo: latency · 4/9 done · 12 s · ~20 s left`` (elapsed, then the time
+        left once every remaining measurement has run on a model before)."""
         if self.plan is None or not self._current:
             return ""
         model, name = self._current
         now = time.perf_counter()
         text = f"model {self.plan.position(model)}/{self.plan.model_count} {model}: {name}"
         elapsed = now - self._measuring_started if self._measuring_started else 0.0
-        text += f"; {len(self._done)}/{self.plan.total} measurements, {_seconds(elapsed)} elapsed"
+        text += f" · {len(self._done)}/{self.plan.total} done · {_seconds(elapsed)}"
         left = self.plan.left([*self._done, self._current])
         if left is not None:
             known = self.plan.durations.get(name)
             step = sum(known) / len(known) if known else None
             if step is not None:
                 left += max(0.0, step - (now - self._step_started))
-            text += f", ~{_seconds(left)} left"
+            text += f" · ~{_seconds(left)} left"
         return text
 
     @hookimpl
@@ -198,7 +198,7 @@ class ConsoleProgress:
         if self._progress is None:
             self._progress = Progress(
                 SpinnerColumn(),
-                BarColumn(bar_width=20),
+                BarColumn(bar_width=10),
                 _LiveText(self.measuring_text),
                 console=self.console,
                 transient=True,
