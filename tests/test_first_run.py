@@ -236,9 +236,10 @@ def test_validation_shows_every_problem_with_its_key(ovtune_project: RecipeProje
     recipe = ovtune_project.demo_recipe(extra='[deploy]\nhint = "fast"\nthreads = -1\nrequests = 0\n')
     result = run_cli("validate", str(recipe), env=AUTOLOAD_OFF)
     assert result.exit_code == 2
-    lines = error_lines(result.stderr)
-    assert [line.split(": ")[2] for line in lines] == ["deploy.hint", "deploy.requests", "deploy.threads"]
-    assert all(line.startswith(f"error: {recipe}: ") for line in lines)
+    (line,) = error_lines(result.stderr)  # every user error is one line ...
+    problems = line.removeprefix(f"error: {recipe}: ").split("; ")  # ... naming every problem
+    assert [problem.split(": ")[0] for problem in problems] == ["deploy.hint", "deploy.requests", "deploy.threads"]
+    assert problems[1] == "deploy.requests: Input should be greater than or equal to 1 (got 0)"
     assert "more problem" not in result.stderr
     document = json.loads(run_cli("validate", str(recipe), "--json", env=AUTOLOAD_OFF).stdout)
     assert [error["key"] for error in document["errors"]] == ["deploy.hint", "deploy.requests", "deploy.threads"]

@@ -618,18 +618,16 @@ def _field_names(model: type[BaseModel] | None, location: tuple[Any, ...]) -> li
 
 
 class RecipeProblemsError(RecipeError):
-    """Several problems in one table, each with its key path: printed one ``error:`` line
-    each (``str()`` joins them with ``error:`` prefixes, the command line adds the first).
-    ``key`` and ``reason`` are the first problem's; ``problems`` lists ``(key, message)``."""
+    """Several problems in one table, each with its key path, on the one error line every user
+    error gets: ``recipe.toml: deploy.hint: ...; deploy.threads: ...``. ``key`` and ``reason``
+    are the first problem's; ``problems`` lists ``(key, message)`` (``validate --json``)."""
 
     def __init__(self, problems: list[tuple[str | None, str]], *, file: Path | str | None = None):
         key, message = problems[0]
         super().__init__(message, file=file, key=key)
         self.problems = problems
-
-    def __str__(self) -> str:
-        lines = [": ".join(str(part) for part in (self.file, key, message) if part) for key, message in self.problems]
-        return "\nerror: ".join(lines)
+        listed = "; ".join(": ".join(part for part in (key, text) if part) for key, text in problems)
+        self.args = (f"{file}: {listed}" if file else listed,)
 
 
 def recipe_error(
