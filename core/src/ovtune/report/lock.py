@@ -12,6 +12,11 @@ the version of every package and plugin (a different OpenVINO or NNCF can change
 accuracy). Any difference stops the replay with one line naming what changed and both values,
 unless ``--allow-changed`` turns them into warnings; after the replay, every stage whose output
 differs from the locked hash is named too.
+
+An input that lives inside an installed package (the demo's model and data in
+``site-packages/ovtune/demo``) would vanish or change with the package: the lock reporter copies
+it into the run folder (``inputs/``) and locks the copy, by the same content hash, under a path
+relative to the lock file.
 """
 
 from __future__ import annotations
