@@ -164,6 +164,52 @@ installed package: the folder is searched after the installed packages, so an `n
 to the recipe is not imported in place of NNCF (and a `json.py` there is not used: rename it).
 A module that fails to import (a `SyntaxError`, an exception at its top level) is one error
 naming the reference and the error.
+
+A recipe needs only `schema = 1` and `[model] source`: without `[measure] metrics`, ovtune
+measures size, latency and throughput, and accuracy too when the recipe has a `[metric]`.
+
+## Editor set-up
+
+`ovtune schema -o ovtune.schema.json` writes the JSON Schema of recipes, with the options of
+every installed plugin (write it again after installing or removing a plugin). A TOML language
+server that reads JSON Schemas (taplo: the Even Better TOML extension of VS Code, and Neovim,
+Helix or Zed with `taplo lsp`) then completes keys, shows their descriptions and marks wrong
+values as you type. Point it at the schema in one of two ways:
+
+- one recipe: make `#:schema ./ovtune.schema.json` its first line (a path relative to the
+  recipe, or a URL); TOML reads it as a comment, so ovtune ignores it;
+- every recipe of a project: a `.taplo.toml` at the project's root, with a path relative to it:
+
+```toml
+[[rule]]
+include = ["**/recipe*.toml", "recipes/**/*.toml"]
+
+[rule.schema]
+path = "./ovtune.schema.json"
+```
+
+The schema checks what a schema can (key names, types, bounds, the options of the stage a
+`use` names); `ovtune validate` checks the rest (files, data names, measurements).
+
+## Commands that print JSON
+
+With `--json`, a command prints one JSON document on stdout and nothing else; its table,
+progress and notes go to stderr. Errors still print `error: ...` on stderr with exit status 2.
+
+- `ovtune run RECIPE --json`: `report.json` as written, schema `docs/report.schema.json`.
+- `ovtune tune RECIPE --json`: `tune.json` (`docs/tune.md`); exit status 1 when nothing meets
+  the bounds, after the document is printed.
+- `ovtune validate RECIPE --json`: for a valid recipe, `{"ok": true, "recipe": path, "name",
+  "model": {"source", "format"}, "stages": [{"index", "use", "plugin"}], "data": {name: kind},
+  "metric": kind or null, "measurements": [names], "baseline": name or null, "reporters":
+  [names], "tune": null or {"objective", "configurations", "proposed"}, "resolved": the recipe
+  with every default filled in (as in report.json's `recipe`)}`; for an invalid one (exit status
+  2), `{"ok": false, "recipe": path, "errors": [{"file", "key", "message"}]}` with every problem
+  found, `key` the key path (`stage[2].preset`) or null.
+- `ovtune stages --json`: `{"stages": [{"name", "summary", "plugin", "distribution",
+  "version"}]}`; `ovtune stages NAME --json`: one such entry plus `"doc"`, `"options"`
+  (`[{"name", "type", "default", "required", "description"}]`, `default` as written in TOML,
+  null when required) and `"schema"` (the JSON Schema of the stage's options).
 """
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ovtune.errors import PluginError, RecipeError
 from ovtune.fields import (
@@ -44,6 +44,9 @@ else:  # pragma: no cover
 
 SCHEMA_VERSION = 1
 PYTHON_KIND_PREFIX = "python:"
+DEFAULT_MEASUREMENTS = ("size", "latency", "throughput")
+"""``[measure] metrics`` when the recipe does not list them (``accuracy`` follows when it has a
+``[metric]``), so that ``schema = 1`` and a ``[model] source`` are a recipe that runs."""
 
 
 class _Section(BaseModel):
@@ -102,7 +105,9 @@ class DeploySection(_Section):
 
     device: str = Field("CPU", description="CPU, GPU, NPU, AUTO[:list], HETERO:list, MULTI:list")
     hint: Hint | None = Field(None, description="Performance hint")
-    streams: int | Literal["auto"] | None = Field(None, description="NUM_STREAMS")
+    streams: int | Literal["auto"] | None = Field(
+        None, description='NUM_STREAMS: a number of streams (≥ 1), or "auto" to let the device choose'
+    )
     requests: int | None = Field(None, ge=1, description="Number of infer requests (throughput)")
     threads: int | None = Field(None, ge=0, description="INFERENCE_NUM_THREADS")
     precision: Precision | None = Field(None, description="INFERENCE_PRECISION_HINT")
@@ -112,13 +117,22 @@ class DeploySection(_Section):
         default_factory=dict, description="Extra properties passed to compile_model"
     )
 
+    @field_validator("streams", mode="before")
+    @classmethod
+    def _streams(cls, value: Any) -> Any:
+        """One message for both forms, instead of one per branch of ``int | "auto"``."""
+        if value is None or value == "auto" or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+            return value
+        raise ValueError(f'streams is a number of streams (1 or more) or "auto" (got {value!r})')
+
 
 class MeasureSection(_OpenSection):
     """What is measured on the original model and every stage's output. A table
     ``[measure.NAME]`` holds the options of measurement (or baseline) NAME."""
 
     metrics: list[str] = Field(
-        default_factory=lambda: ["size", "latency", "accuracy"], description="Measurements to run"
+        default_factory=lambda: list(DEFAULT_MEASUREMENTS),
+        description="Measurements to run; by default accuracy too when the recipe has a [metric]",
     )
     duration: Duration = Field(3.0, gt=0, description="Time spent per latency trial")
     iterations: int | None = Field(None, ge=1, le=MAX_ITERATIONS, description="Fixed count instead of a duration")
@@ -150,6 +164,18 @@ class RecipeDocument(_Section):
     measure: MeasureSection = Field(default_factory=MeasureSection, description="What is measured")  # type: ignore[arg-type]
     output: OutputSection = Field(default_factory=OutputSection, description="Where results go")  # type: ignore[arg-type]
     tune: TuneSection | None = Field(None, description="What ovtune tune searches (ignored by ovtune run)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_measurements(cls, data: Any) -> Any:
+        """No ``[measure] metrics``: size, latency, throughput, and accuracy with a ``[metric]``."""
+        if not isinstance(data, dict):
+            return data
+        measure = data.get("measure", {})
+        if not isinstance(measure, dict) or "metrics" in measure:
+            return data
+        metrics = [*DEFAULT_MEASUREMENTS, *(["accuracy"] if data.get("metric") is not None else [])]
+        return {**data, "measure": {**measure, "metrics": metrics}}
 
     @field_validator("schema_")
     @classmethod
@@ -355,9 +381,9 @@ def build_recipe(
     baseline = _baseline(document, model, resolver)
     measurement_options = _measurement_options(document, baseline, resolver)
     if "accuracy" in document.measure.metrics and metric is None:
-        raise RecipeError(
-            "'accuracy' needs a [metric] section (and the [data.*] it names)", file=file, key="measure.metrics"
-        )
+        where = document.measure.metrics.index("accuracy") + 1
+        message = "'accuracy' needs a [metric] section (and the [data.*] it names)"
+        raise RecipeError(message, file=file, key=f"measure.metrics[{where}]")
     reporters = _reporters(document, resolver)
     return Recipe(
         name=document.name or slug_run_name(file.stem if file else "recipe"),
@@ -591,13 +617,42 @@ def _field_names(model: type[BaseModel] | None, location: tuple[Any, ...]) -> li
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
+class RecipeProblemsError(RecipeError):
+    """Several problems in one table, each with its key path, on the one error line every user
+    error gets: ``recipe.toml: deploy.hint: ...; deploy.threads: ...``. ``key`` and ``reason``
+    are the first problem's; ``problems`` lists ``(key, message)`` (``validate --json``)."""
+
+    def __init__(self, problems: list[tuple[str | None, str]], *, file: Path | str | None = None):
+        key, message = problems[0]
+        super().__init__(message, file=file, key=key)
+        self.problems = problems
+        listed = "; ".join(": ".join(part for part in (key, text) if part) for key, text in problems)
+        self.args = (f"{file}: {listed}" if file else listed,)
+
+
 def recipe_error(
     exc: ValidationError, *, file: Path | None, prefix: str = "", model: type[BaseModel] | None = None
 ) -> RecipeError:
-    """A pydantic validation error as one :class:`RecipeError`: the first problem's key path
-    (under ``prefix``), a suggestion for a misspelt key, and how many more problems there are."""
+    """A pydantic validation error as a :class:`RecipeError`: every problem with its key path
+    (under ``prefix``), a suggestion for a misspelt key; several problems make a
+    :class:`RecipeProblemsError`."""
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
-    first = errors[0]
+    problems: list[tuple[str | None, str]] = []
+    while errors:
+        first = errors.pop(0)
+        key, message, errors = _problem(first, errors, prefix, model)
+        if (key, message) not in problems:
+            problems.append((key, message))
+    if len(problems) == 1:
+        return RecipeError(problems[0][1], file=file, key=problems[0][0])
+    return RecipeProblemsError(problems, file=file)
+
+
+def _problem(
+    first: Any, errors: list[Any], prefix: str, model: type[BaseModel] | None
+) -> tuple[str | None, str, list[Any]]:
+    """One pydantic error as (key path, message), and the errors left (a misspelt key's
+    missing twin is dropped: the suggestion covers it)."""
     location = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     key = format_key_path(location, prefix)
     if first["type"] == "extra_forbidden":
@@ -614,6 +669,4 @@ def recipe_error(
         message = first["msg"].removeprefix("Value error, ")
         if "input" in first and first["type"] not in ("value_error",) and not isinstance(first["input"], dict):
             message += f" (got {first['input']!r})"
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return RecipeError(message, file=file, key=key or None)
+    return key or None, message, errors

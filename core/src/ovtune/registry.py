@@ -103,6 +103,10 @@ class Registry:
         table[item.name] = Provided(item, plugin)
         plugin.registers.setdefault(item.kind, []).append(item.name)
 
+    def _loaded_distributions(self) -> set[str]:
+        """The distributions of the plugins whose registrations are here."""
+        return {provided.plugin.distribution for table in self._items.values() for provided in table.values()}
+
     def check(self) -> None:
         """Raise :class:`PluginError` if two plugins registered the same name."""
         if self.conflicts:
@@ -142,7 +146,8 @@ class Registry:
                     f"{plugin.error}"
                 )
         distribution = self.providers.distribution_for(name)
-        if distribution:
+        if distribution and distribution not in self._loaded_distributions():
+            # a loaded distribution's names are the installed ones listed: the name is misspelt
             parts.append(f"it is provided by the distribution {distribution}: pip install {distribution}")
         broken = [f"{p.name!r} ({p.label}: {p.error})" for p in self.failed]
         if broken:

@@ -91,11 +91,17 @@ class MaxAbsDiff(MetricAccumulator):
 
 class PythonOptions(Options):
     """``function(outputs, sample, reference) -> float`` per sample (averaged), or a
-    MetricAccumulator subclass, instantiated with ``args``."""
+    MetricAccumulator subclass, instantiated with ``args``. ``reference`` (the original
+    model's outputs) is None unless ``needs_reference = true``."""
 
     function: Reference = Field(description="'package.module:function' or a MetricAccumulator class")
     args: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the class")
     higher_is_better: bool = Field(True, description="Whether a larger value is better")
+    needs_reference: bool = Field(
+        False,
+        description="Pass the original model's outputs (in f32, same sample) as reference, instead of None: "
+        "for agreement metrics of your own",
+    )
 
 
 class _PythonScore(MetricAccumulator):

@@ -11,6 +11,9 @@ from ovtune import __version__
 from ovtune.cli.app import AppState
 from ovtune.registry import PluginInfo
 
+PIPED_WIDTH = 10_000
+"""Columns of the table when stdout is not a terminal: wide enough that no row wraps."""
+
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -43,6 +46,8 @@ def plugins_command(state: AppState, as_json: bool) -> None:
         supports = "" if entry["builtin"] else f"ovtune{entry['requires']}" if entry["requires"] else "undeclared"
         table.add_row(entry["name"], dist, supports, registers)
     console = Console()
+    if not console.is_terminal:  # a pipe or a file: whole rows, not cut at rich's default 80 columns
+        console = Console(width=PIPED_WIDTH)
     console.print(table)
     for conflict in conflicts:
         console.print(f"[red]error:[/] {conflict}")

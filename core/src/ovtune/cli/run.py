@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,9 @@ from ovtune.registry import Registry
     help="With --lock: replay even if the model, data or versions differ from the lock (warnings instead).",
 )
 @click.option("--force", is_flag=True, help="Write into --out even if it is a non-empty folder ovtune did not create.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print report.json on stdout (the table and progress go to stderr)."
+)
 @click.pass_obj
 def run_command(  # noqa: PLR0917 - one parameter per command-line option
     state: AppState,
@@ -38,19 +45,44 @@ def run_command(  # noqa: PLR0917 - one parameter per command-line option
     lock_file: bool,
     allow_changed: bool,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Run RECIPE: every stage, every measurement, the reports."""
     if allow_changed and not lock_file:
         raise UsageError("--allow-changed only applies to --lock")
-    run_recipe(
-        state.host(),
-        recipe,
-        out_dir=out_dir,
-        use_cache=False if no_cache else None,
-        locked=lock_file,
-        allow_changed=allow_changed,
-        force=force,
-    )
+    with human_output_to_stderr(as_json):
+        report = run_recipe(
+            state.host(),
+            recipe,
+            out_dir=out_dir,
+            use_cache=False if no_cache else None,
+            locked=lock_file,
+            allow_changed=allow_changed,
+            force=force,
+            live=not as_json,
+        )
+    if as_json:
+        click.echo(json.dumps(report_document(report), indent=2, default=str))
+
+
+@contextlib.contextmanager
+def human_output_to_stderr(active: bool = True) -> Iterator[None]:
+    """With ``--json``, whatever would print on stdout meanwhile (the console reporter's table,
+    a library's own lines) goes to stderr, so that stdout holds the JSON document alone."""
+    if not active:
+        yield
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def report_document(report: dict[str, Any]) -> dict[str, Any]:
+    """What ``ovtune run --json`` prints: ``report.json`` as written (which lists itself among
+    its ``files``), or the same report when no json reporter ran."""
+    for name in report.get("files", []):
+        if Path(name).name == "report.json" and Path(name).is_file():
+            return json.loads(Path(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return report
 
 
 def run_recipe(
@@ -63,12 +95,14 @@ def run_recipe(
     locked: bool = False,
     allow_changed: bool = False,
     force: bool = False,
+    live: bool = True,
 ) -> dict[str, Any]:
-    """Validate and run a recipe with progress display. With ``optional_plugins`` (the demo),
+    """Validate and run a recipe with progress display (drawn live on a terminal unless
+    ``live`` is false: ``--json``). With ``optional_plugins`` (the demo),
     stages and the baseline whose plugins are not installed are left out, each with a line
     saying which distribution would add it, so the demo runs on the core alone."""
     from ovtune.pipeline import Pipeline
-    from ovtune.progress import ConsoleProgress
+    from ovtune.progress import ConsoleProgress, MeasurementPlan
     from ovtune.recipe import build_recipe, load_recipe, read_recipe_table
     from ovtune.tune.space import check_recipe_space
 
@@ -88,11 +122,12 @@ def run_recipe(
     else:
         recipe = load_recipe(recipe_path, host.registry)
     check_recipe_space(recipe, host.registry, file=recipe_path)
-    progress = ConsoleProgress()
+    progress = ConsoleProgress(plan=MeasurementPlan.of(recipe), live=live)
     host.pm.register(progress, name="progress")
     try:
         report = Pipeline(recipe, host, run_dir=out_dir, use_cache=use_cache, force=force).run()
     finally:
+        progress.close()
         host.pm.unregister(progress)
     if document is not None:
         from ovtune.report.lock import output_changes

@@ -3,6 +3,7 @@ configuration that meets the bounds (:mod:`ovtune.tune.session`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,9 @@ def _seconds(value: str | None) -> float | None:
 )
 @click.option("--address", help="With --executor ray: the cluster to join (default: $RAY_ADDRESS, else a local Ray).")
 @click.option("--force", is_flag=True, help="Write into --out even if it is not an ovtune folder.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print tune.json on stdout (the trials table and progress go to stderr)."
+)
 @click.pass_obj
 def tune_command(state: AppState, target: Path, **options: Any) -> None:
     """Search for the fastest configuration that meets the bounds.
@@ -60,6 +64,19 @@ def tune_command(state: AppState, target: Path, **options: Any) -> None:
     MODEL --data PATH: no recipe needed; the plugins propose the space for the model, the
     data and this machine's device. Either way, the space is printed before the search and
     written to space.toml beside the results."""
+    from ovtune.cli.run import human_output_to_stderr
+    from ovtune.progress import TuneProgress
+
+    as_json = options.pop("as_json")
+    with human_output_to_stderr(as_json):
+        report = _tune(state, target, options, TuneProgress(live=not as_json))
+    if as_json:
+        click.echo(json.dumps(report, indent=2, default=str))
+    if report["decision"]["status"] != "met":
+        raise BoundsUnmetError("no configuration meets every bound of [tune.constraints]; see the notes above")
+
+
+def _tune(state: AppState, target: Path, options: dict[str, Any], progress: Any) -> dict[str, Any]:
     from ovtune.tune.session import run_tune, tune_model
 
     host = state.host()
@@ -74,10 +91,7 @@ def tune_command(state: AppState, target: Path, **options: Any) -> None:
         overrides = {
             key: options[key] for key in ("objective", "budget", "trials", "max_drop") if options[key] is not None
         }
-        report = run_tune(target, host, overrides=overrides, say=say, **folder)
-    else:
-        if options["data"] is None:
-            raise UsageError(f"{target}: a model needs --data PATH (its inputs), or give a recipe (.toml)")
-        report = tune_model(target, host, say=say, **folder, **options)
-    if report["decision"]["status"] != "met":
-        raise BoundsUnmetError("no configuration meets every bound of [tune.constraints]; see the notes above")
+        return run_tune(target, host, overrides=overrides, say=say, progress=progress, **folder)
+    if options["data"] is None:
+        raise UsageError(f"{target}: a model needs --data PATH (its inputs), or give a recipe (.toml)")
+    return tune_model(target, host, say=say, progress=progress, **folder, **options)

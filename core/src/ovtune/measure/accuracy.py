@@ -91,7 +91,7 @@ def score_outputs(outputs: list[list[np.ndarray]], context: MeasureContext) -> d
     dataset = context.data.get(spec.data)
     if metric.needs_labels and not dataset.has_labels:
         raise MeasurementError(f"metric.kind: {metric.name!r} needs labels, and data.{spec.data} has none")
-    references = reference_outputs(context) if metric.needs_reference else None
+    references = reference_outputs(context) if needs_reference(spec) else None
     return {
         "metric": metric.name,
         "value": score_samples(spec, outputs, list(dataset), references),
@@ -115,6 +115,12 @@ def score_samples(
         for index, sample in enumerate(samples):
             accumulator.update(outputs[index], sample, references[index] if references else None)
         return float(accumulator.result())
+
+
+def needs_reference(spec: MetricSpec) -> bool:
+    """Whether the metric compares with the original model's outputs: the metric says so, or
+    its options do (``needs_reference = true`` of a ``python:`` metric)."""
+    return bool(spec.metric.item.needs_reference or getattr(spec.options, "needs_reference", False))
 
 
 def higher_is_better(spec: MetricSpec) -> bool:

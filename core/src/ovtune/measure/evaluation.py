@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ovtune.measure.accuracy import REFERENCE_CONFIG, higher_is_better, infer_all, score_samples
+from ovtune.measure.accuracy import REFERENCE_CONFIG, higher_is_better, infer_all, needs_reference, score_samples
 
 if TYPE_CHECKING:
     import openvino as ov
@@ -47,7 +47,7 @@ class Evaluator:
         """The metric of ``compiled`` on the samples at ``indices``."""
         samples = [self.dataset[index] for index in indices]
         outputs = infer_all(compiled, samples)
-        references = self._reference(indices) if self.spec.metric.item.needs_reference else None
+        references = self._reference(indices) if needs_reference(self.spec) else None
         return score_samples(self.spec, outputs, samples, references)
 
     def steering_score(self, compiled: ov.CompiledModel, indices: Sequence[int]) -> float:

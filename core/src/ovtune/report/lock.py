@@ -12,6 +12,11 @@ the version of every package and plugin (a different OpenVINO or NNCF can change
 accuracy). Any difference stops the replay with one line naming what changed and both values,
 unless ``--allow-changed`` turns them into warnings; after the replay, every stage whose output
 differs from the locked hash is named too.
+
+An input that lives inside an installed package (the demo's model and data in
+``site-packages/ovtune/demo``) would vanish or change with the package: the lock reporter copies
+it into the run folder (``inputs/``) and locks the copy, by the same content hash, under a path
+relative to the lock file.
 """
 
 from __future__ import annotations
@@ -167,13 +172,95 @@ def _toml_value(value: Any) -> Any:
 
 
 def write_lock(report: dict[str, Any], out_dir: Path, console: Console) -> list[Path]:
-    """The ``lock`` reporter: writes ``run.lock.toml`` into the run folder."""
+    """The ``lock`` reporter: writes ``run.lock.toml`` into the run folder, with a copy of every
+    input that lives in an installed package's folder (:func:`bundle_package_inputs`)."""
     import tomli_w
 
     path = out_dir / LOCK_FILE
     header = f"# ovtune {report.get('ovtune_version', '')}: reproduce with `ovtune run --lock {LOCK_FILE}`\n"
-    atomic_write_text(path, header + tomli_w.dumps(lock_document(report)))
-    return [path]
+    document = lock_document(report)
+    copies = bundle_package_inputs(document, out_dir)
+    atomic_write_text(path, header + tomli_w.dumps(document))
+    return [path, *copies]
+
+
+INPUTS_FOLDER = "inputs"
+"""Folder of the run folder holding the copies of inputs that lived inside installed packages."""
+
+
+def package_folders() -> list[Path]:
+    """Where installed packages live (site-packages of this environment and the user's, and the
+    folder of the ovtune package itself): a file there is replaced or removed when the package is
+    reinstalled or upgraded, so a lock cannot point at it."""
+    import site
+    import sysconfig
+
+    import ovtune
+
+    paths = sysconfig.get_paths()
+    folders = [paths.get("purelib"), paths.get("platlib"), *site.getsitepackages(), site.getusersitepackages()]
+    folders.append(str(Path(ovtune.__file__).parent))
+    return [Path(folder).resolve() for folder in dict.fromkeys(folders) if folder]
+
+
+def _inside_package(path: Path) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder) for folder in package_folders())
+
+
+def bundle_package_inputs(document: dict[str, Any], out_dir: Path) -> list[Path]:
+    """Copy the source model and data files or folders the locked recipe names inside an
+    installed package (the demo's files in ``site-packages/ovtune/demo``) into
+    ``OUT_DIR/inputs/``, and lock those copies instead, named relative to the lock file: the
+    locked hashes are of the same content, so the lock stays valid when the package is
+    reinstalled, upgraded or removed. Returns the files written."""
+    import shutil
+
+    recipe = document.get("recipe", {})
+    targets: list[tuple[dict[str, Any], str]] = []
+    if isinstance(recipe.get("model"), dict):
+        targets.append((recipe["model"], "source"))
+    for entry in recipe.get("data", {}).values():
+        if isinstance(entry, dict):
+            targets += [(entry, key) for key, value in entry.items() if isinstance(value, str)]
+    written: list[Path] = []
+    moved: dict[str, str] = {}
+    for table, key in targets:
+        original = Path(str(table[key]))
+        if not (original.is_absolute() and original.exists() and _inside_package(original)):
+            continue
+        if str(original) not in moved:
+            folder = out_dir / INPUTS_FOLDER
+            folder.mkdir(parents=True, exist_ok=True)
+            if original.is_dir():
+                shutil.copytree(original, folder / original.name, dirs_exist_ok=True)
+                written.append(folder / original.name)
+            else:
+                for file in model_files(original) if key == "source" else [original]:
+                    shutil.copy2(file, folder / file.name)
+                    written.append(folder / file.name)
+            moved[str(original)] = f"{INPUTS_FOLDER}/{original.name}"
+        table[key] = moved[str(original)]
+    for model in document.get("models", []):
+        for old, new in moved.items():
+            copy = str((out_dir / new).resolve())
+            if model.get("path") == old:
+                model["path"] = copy
+            if isinstance(model.get("benchmark_app"), str):
+                model["benchmark_app"] = model["benchmark_app"].replace(old, copy)
+    return written
+
+
+def _resolve_bundled(document: dict[str, Any], folder: Path) -> None:
+    """Paths of the lock's ``[recipe]`` under ``inputs/`` made absolute (the lock's folder)."""
+    recipe = document["recipe"]
+    tables = [recipe.get("model", {}), *recipe.get("data", {}).values()]
+    for table in tables:
+        if not isinstance(table, dict):
+            continue
+        for key, value in table.items():
+            if isinstance(value, str) and value.startswith(f"{INPUTS_FOLDER}/"):
+                table[key] = str(folder / value)
 
 
 def read_lock(path: Path) -> dict[str, Any]:
@@ -186,6 +273,7 @@ def read_lock(path: Path) -> dict[str, Any]:
         raise RecipeError(f"cannot read lock file: {exc}", file=path) from None
     if document.get("lock_version") != LOCK_VERSION or not isinstance(document.get("recipe"), dict):
         raise RecipeError(f"not an ovtune lock file (lock_version {LOCK_VERSION} with a [recipe])", file=path)
+    _resolve_bundled(document, path.resolve().parent)
     return document
 
 

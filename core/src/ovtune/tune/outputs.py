@@ -270,7 +270,8 @@ def _as_model(trial: dict[str, Any]) -> dict[str, Any]:
 def _markdown(report: dict[str, Any], images: list[tuple[str, Path]]) -> str:
     decision = report["decision"]
     lines = [f"# ovtune tune: {report['name']}", ""]
-    lines += [f"Objective: **{report['objective']}**. {report['stopped_by']}.", ""]
+    stopped = f" {report['stopped_by'][:1].upper()}{report['stopped_by'][1:]}." if report["stopped_by"] else ""
+    lines += [f"Objective: **{report['objective']}**.{stopped}", ""]
     if decision.get("reason"):
         lines += [f"**Chosen:** {decision['reason']}.", ""]
     lines += [f"- {note}" for note in decision.get("notes", [])]

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ovtune import PROJECT_NAME, __version__, hookimpl
 from ovtune.errors import RecipeError, UsageError
@@ -38,6 +38,9 @@ from ovtune.tune.journal import Journal
 from ovtune.tune.search import objective_hint, run_search
 from ovtune.tune.space import Config, SearchSpace, check_recipe_space, check_space
 from ovtune.tune.trials import TrialRunner
+
+if TYPE_CHECKING:
+    from ovtune.progress import TuneProgress
 
 TUNE_SCHEMA_VERSION = 1
 
@@ -114,6 +117,7 @@ def run_tune(
     executor: str = "serial",
     address: str | None = None,
     say: Say = _to_stderr,
+    progress: TuneProgress | None = None,
 ) -> dict[str, Any]:
     """Search, confirm, choose and write; returns the tune report. The tune folder is
     claimed (marker and lock) for the whole session: two tunes never share one. ``say``
@@ -126,7 +130,9 @@ def run_tune(
         check_recipe_space(recipe, host.registry, file=recipe_path)  # a bad value fails before the folder
     folder = tune_dir_for(recipe_path, recipe.name, out)
     with _executor(host, executor, address) as running, RunFolder(folder, force=force, kind="tune"):
-        return _tune_into(folder, recipe, host, recipe_path=recipe_path, fresh=fresh, say=say, executor=running)
+        return _tune_into(
+            folder, recipe, host, recipe_path=recipe_path, fresh=fresh, say=say, executor=running, progress=progress
+        )
 
 
 @contextlib.contextmanager
@@ -150,6 +156,7 @@ def tune_model(
     executor: str = "serial",
     address: str | None = None,
     say: Say = _to_stderr,
+    progress: TuneProgress | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """``ovtune tune MODEL --data PATH``: tune a model with no recipe. The recipe is made from
@@ -174,11 +181,21 @@ def tune_model(
         path = folder / "recipe.toml"
         atomic_write_text(path, tomli_w.dumps(table))
         recipe = load_tune_recipe(path, host)
-        return _tune_into(folder, recipe, host, recipe_path=path, fresh=fresh, say=say, executor=running)
+        return _tune_into(
+            folder, recipe, host, recipe_path=path, fresh=fresh, say=say, executor=running, progress=progress
+        )
 
 
 def _tune_into(
-    folder: Path, recipe: Any, host: Any, *, recipe_path: Path, fresh: bool, say: Say, executor: Executor
+    folder: Path,
+    recipe: Any,
+    host: Any,
+    *,
+    recipe_path: Path,
+    fresh: bool,
+    say: Say,
+    executor: Executor,
+    progress: TuneProgress | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     began = time.time()
@@ -224,22 +241,32 @@ def _tune_into(
     def started_trial(number: int, label: str) -> None:
         left = max(0.0, deadline - time.time())
         say(f"trial {number}/{section.trials}: {label}  ({time.time() - began:.0f} s used, {left:.0f} s left)")
+        if progress is not None:
+            progress.trial_started(number, label)
 
     def finished_trial(trial: dict[str, Any]) -> None:
         say(f"  {_trial_line(trial, space)}")
+        if progress is not None:
+            progress.trial_finished()
 
-    with _stage_progress(host, say):
-        state = run_search(
-            space,
-            runner,
-            journal,
-            previous,
-            on_trial=finished_trial,
-            on_start=started_trial,
-            on_phase=say,
-            deadline=deadline,
-            executor=executor,
-        )
+    if progress is not None:
+        progress.start(trials=section.trials, budget=float(section.budget), began=began, done=len(previous))
+    try:
+        with _stage_progress(host, say):
+            state = run_search(
+                space,
+                runner,
+                journal,
+                previous,
+                on_trial=finished_trial,
+                on_start=started_trial,
+                on_phase=say,
+                deadline=deadline,
+                executor=executor,
+            )
+    finally:
+        if progress is not None:
+            progress.stop()
     trials = state.trials
     for trial in trials:
         trial["violations"] = violations(trial, space.bounds) if trial.get("state") == "complete" else {}
@@ -274,7 +301,7 @@ def _tune_into(
         "space_size": space.size(),
         "space": _space_summary(space, request),
         "phases": state.phases,
-        "stopped_by": f"stopped by the {state.stopped_by}" if state.stopped_by else "",
+        "stopped_by": stop_text(state),
         "resumed_trials": state.resumed,
         "search_seconds": state.spent,
         "session_seconds": time.perf_counter() - started,
@@ -305,6 +332,17 @@ def _tune_into(
     shutil.rmtree(folder / "work", ignore_errors=True)
     _print(report, space)
     return report
+
+
+def stop_text(state: Any) -> str:
+    """Why the search ended, as one sentence without its full stop: ``stopped by the trial
+    budget (24)``, ``stopped: the whole space is measured``, or the last phase's reason."""
+    if state.stopped_by:
+        return f"stopped by the {state.stopped_by.removeprefix('the ')}"
+    ran = [phase for phase in state.phases if "ended" in phase]
+    if ran and all(str(phase["ended"]).startswith("all ") for phase in ran):
+        return "stopped: the whole space is measured"
+    return f"stopped: {ran[-1]['ended'].removeprefix('stopped: ')}" if ran else ""
 
 
 def _same_hardware(trials: list[dict[str, Any]], hardware: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
@@ -520,7 +558,7 @@ def _print(report: dict[str, Any], space: SearchSpace) -> None:
     for note in decision["notes"]:
         console.print(f"note: {note}")
     if report["stopped_by"]:
-        console.print(f"{report['stopped_by'].capitalize()}.")
+        console.print(f"{report['stopped_by'][:1].upper()}{report['stopped_by'][1:]}.")
     if decision["reason"]:
         console.print(f"chosen: {decision['reason']}")
     for name, path in report["files"].items():
