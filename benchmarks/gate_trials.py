@@ -107,6 +107,13 @@ def main() -> None:
     parser.add_argument("--thresholds", default="5,10,20", help="--fail-on thresholds in percent")
     parser.add_argument("--copies", default="2,3", help="BASE,SLOW: how often each model computes the network")
     parser.add_argument("--json", type=Path, help="also write every run's trials and the rates here")
+    parser.add_argument(
+        "--pairs",
+        choices=["all", "adjacent"],
+        default="all",
+        help="judge every pair of runs (minutes apart) or only the runs of one round (back to back)",
+    )
+    parser.add_argument("--from-json", type=Path, help="judge the runs a previous --json saved instead of measuring")
     args = parser.parse_args()
     base_copies, slow_copies = (int(text) for text in args.copies.split(","))
     counts = [int(text) for text in args.counts.split(",") if int(text) <= args.max_trials]
@@ -117,7 +124,12 @@ def main() -> None:
     base: list[list[float]] = []
     slow: list[list[float]] = []
     started = time.time()
-    for round_index in range(args.rounds):
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        base, slow = saved["base"], saved["slow"]
+        args.rounds, args.max_trials, args.duration = len(slow), len(base[0]), saved["settings"]["duration"]
+        counts = [count for count in counts if count <= args.max_trials]
+    for round_index in range(0 if args.from_json else args.rounds):
         base.append(measure(core, base_copies, settings))
         base.append(measure(core, base_copies, settings))
         slow.append(measure(core, slow_copies, settings))
@@ -139,8 +151,14 @@ def main() -> None:
         f"slow {slow_median:.3f} ms; slowdown {slow_median / base_median:.2f}x"
     )
 
-    same_pairs = list(itertools.combinations(range(len(base)), 2))
-    slow_pairs = list(itertools.product(range(len(base)), range(len(slow))))
+    # every pair (minutes apart, as a reference run and a CI run), and the pairs of one round
+    # (seconds apart: base, base, slow were measured back to back)
+    if args.pairs == "all":
+        same_pairs = list(itertools.combinations(range(len(base)), 2))
+        slow_pairs = list(itertools.product(range(len(base)), range(len(slow))))
+    else:
+        same_pairs = [(2 * r, 2 * r + 1) for r in range(len(slow))]
+        slow_pairs = [(2 * r + side, r) for r in range(len(slow)) for side in (0, 1)]
     judged = {
         count: (
             [judge(base[i][:count], base[j][:count], thresholds) for i, j in same_pairs],
@@ -164,7 +182,7 @@ def main() -> None:
                     "undecided": sum(j == "undecided" for j, _ in caught) / len(caught),
                 }
             )
-    print(f"\n{len(same_pairs)} pairs of identical runs, {len(slow_pairs)} (base, slow) pairs\n")
+    print(f"\n{len(same_pairs)} pairs of identical runs, {len(slow_pairs)} (base, slow) pairs ({args.pairs})\n")
     print("| --fail-on | trials per run | false regression | caught (slow) | point figures: false / caught |")
     print("|---|---:|---:|---:|---:|")
     for row in rows:
@@ -174,7 +192,7 @@ def main() -> None:
             f"| latency.median>+{row['threshold']:g}% | {row['trials']} | {judged} | {caught} | "
             f"{row['false_regression_point']:.0%} / {row['caught_point']:.0%} |"
         )
-    if args.json:
+    if args.json and not args.from_json:
         args.json.write_text(
             json.dumps({"base": base, "slow": slow, "settings": vars(args) | {"json": str(args.json)}, "rows": rows})
         )
