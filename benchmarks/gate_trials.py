@@ -22,7 +22,7 @@ a slightly different factor in each copy, so OpenVINO cannot merge the copies), 
 slow model about 1.5x slower; ``--copies 1,2`` compares the plain demo model with one doubled.
 The measured slowdown (median over the runs) is printed.
 
-    CI=true python benchmarks/gate_trials.py                       # ~4 min on 2 cores
+    CI=true python benchmarks/gate_trials.py --json gate.json     # ~6 min on 2 cores
     CI=true python benchmarks/gate_trials.py --rounds 4 --duration 0.1   # quick look
 """
 
