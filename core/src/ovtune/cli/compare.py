@@ -13,7 +13,7 @@ import click
 
 from ovtune.compare.comparison import compare_runs
 from ovtune.compare.conditions import parse_condition
-from ovtune.compare.render import render
+from ovtune.compare.render import render, render_markdown
 from ovtune.compare.runs import load_run
 
 REGRESSION_EXIT = 1
@@ -57,20 +57,32 @@ class RegressionsFound(click.ClickException):
     help="Compare only this model (repeatable; default: every model present in both runs).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-def compare_command(run_a: Path, run_b: Path, fail_on: tuple[str, ...], models: tuple[str, ...], as_json: bool) -> None:
+@click.option("--markdown", "as_markdown", is_flag=True, help="Print the comparison as markdown.")
+def compare_command(
+    run_a: Path, run_b: Path, *, fail_on: tuple[str, ...], models: tuple[str, ...], as_json: bool, as_markdown: bool
+) -> None:
     """Compare two runs; fail on a regression.
 
     RUN_A and RUN_B are run folders of 'ovtune run' (or their report.json). Every model present
     in both is compared metric by metric; with --fail-on, a met condition prints a
-    'regression:' line and the exit status is 1."""
+    'regression:' line and the exit status is 1. A timing with per-trial figures
+    (latency.median, throughput.fps) is a regression only when the 95% interval of its change
+    is wholly beyond the threshold; with fewer than 4 trials a run, the point figures decide and
+    an 'undecided:' line says so."""
+    if as_json and as_markdown:
+        raise click.UsageError("--json and --markdown: choose one")
     conditions = [parse_condition(text) for text in fail_on]
     comparison = compare_runs(load_run(run_a, "RUN_A"), load_run(run_b, "RUN_B"), conditions, models)
     if as_json:
         click.echo(json.dumps(comparison.to_json(), indent=2))
+    elif as_markdown:
+        click.echo(render_markdown(comparison), nl=False)
     else:
         from ovtune.report.console import make_console
 
         render(comparison, make_console())
+    for outcome in comparison.doubts:
+        click.echo(outcome.line(), err=True)
     if comparison.regressions:
         raise RegressionsFound([outcome.line() for outcome in comparison.regressions])
     if conditions:

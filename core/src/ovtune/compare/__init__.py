@@ -7,8 +7,11 @@ direction. Two things make such numbers misleading, so both are said next to the
 
 - a model that ran in another precision (bf16 instead of f32: OpenVINO's default on CPUs with
   AMX) is a different execution, not a faster or slower build of the same one;
-- a timing change smaller than the disagreement between the runs' own trials
-  (``relative_spread``) is noise, not a result.
+- a timing change the runs' own trials cannot tell from chance is noise, not a result: for
+  ``latency.median`` and ``throughput.fps`` a 95 % interval of B/A from the per-trial figures
+  (:mod:`ovtune.compare.interval`) says so, and a ``--fail-on`` condition on them is a
+  regression only when the whole interval is beyond its threshold; other timings fall back to
+  the runs' ``relative_spread``.
 
 ``--fail-on EXPR`` turns the comparison into a gate: ``METRIC OP CHANGE`` (``latency.median>+5%``,
 ``accuracy.value<-0.01``). A met condition prints one ``regression: ...`` line and makes the
@@ -20,6 +23,7 @@ imported when the table is printed. One concept a module:
 
 - :mod:`ovtune.compare.runs`: a run's ``report.json``, read and checked;
 - :mod:`ovtune.compare.conditions`: the ``--fail-on`` language and the metrics it names;
+- :mod:`ovtune.compare.interval`: the interval of a timing ratio (rank test or bootstrap);
 - :mod:`ovtune.compare.comparison`: changes model by model, conditions evaluated, notes;
 - :mod:`ovtune.compare.render`: the table on the terminal.
 

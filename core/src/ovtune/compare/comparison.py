@@ -13,6 +13,7 @@ from typing import Any
 
 from ovtune.compare._numbers import finite, format_number, format_percent, format_signed, is_number
 from ovtune.compare.conditions import Condition, Metric, resolve_metric
+from ovtune.compare.interval import RatioInterval, TrialEvidence, evidence, trial_values
 from ovtune.compare.runs import Run
 from ovtune.errors import UsageError
 from ovtune.figures import Direction, FigureCatalog
@@ -42,6 +43,13 @@ class Change:
     better: Direction | None
     noise: float | None
     """The larger ``relative_spread`` of the two results (timing measurements only)."""
+    trials: TrialEvidence | None = None
+    """For a timing with per-trial figures in both runs (``latency.median_ms``,
+    ``throughput.fps``): their counts and the 95 % interval of B/A, or why there is none."""
+
+    @property
+    def interval(self) -> RatioInterval | None:
+        return self.trials.interval if self.trials is not None else None
 
     @property
     def delta(self) -> float:
@@ -60,8 +68,13 @@ class Change:
 
     @property
     def within_noise(self) -> bool:
-        """A change no larger than the runs' own trial-to-trial spread tells nothing."""
-        return bool(self.noise) and self.a != self.b and abs(self.percent) <= 100.0 * (self.noise or 0.0)
+        """A change the trials cannot tell from chance: its interval contains "no change" (1)
+        or, without an interval, it is no larger than the runs' own trial-to-trial spread."""
+        if self.a == self.b:
+            return False
+        if self.interval is not None:
+            return bool(self.interval.contains(1.0))
+        return bool(self.noise) and abs(self.percent) <= 100.0 * (self.noise or 0.0)
 
     @property
     def verdict(self) -> str:
@@ -71,7 +84,8 @@ class Change:
             return "within noise"
         if self.better is None:
             return "changed"
-        improved = self.b < self.a if self.better == "lower" else self.b > self.a
+        higher = self.interval.low > 1.0 if self.interval is not None else self.b > self.a
+        improved = higher if self.better == "higher" else not higher
         return "better" if improved else "worse"
 
     def to_json(self) -> dict[str, Any]:
@@ -85,6 +99,7 @@ class Change:
             "better": self.better,
             "noise": self.noise,
             "within_noise": self.within_noise,
+            "trials": self.trials.to_json() if self.trials is not None else None,
             "verdict": self.verdict,
         }
 
@@ -97,35 +112,109 @@ class ModelComparison:
     changes: list[Change]
 
 
+Judgement = str
+"""How a condition came out for one model:
+
+- ``"regression"``: met: by the whole 95 % interval of the change when the runs have per-trial
+  figures, else by the point figures;
+- ``"ok"``: not met (the whole interval is on the allowed side of the threshold, or the point
+  figures do not meet it);
+- ``"unclear"``: the interval straddles the threshold: not proven, so not a regression;
+- ``"undecided"``: a timing with per-trial figures but too few trials for an interval; the
+  point figures decide the exit status, and a line says the judgement is weak.
+"""
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A condition evaluated for one model."""
 
     condition: Condition
     change: Change
-    violated: bool
+    judgement: Judgement
+    point_met: bool
+    """Whether the point figures alone meet the condition (the old, noise-prone gate)."""
+
+    @property
+    def violated(self) -> bool:
+        return self.judgement == "regression" or (self.judgement == "undecided" and self.point_met)
+
+    def _observed(self) -> str:
+        change = self.change
+        return format_percent(change.percent) if self.condition.relative else format_signed(change.delta)
+
+    def _evidence(self) -> str:
+        change = self.change
+        interval = change.interval
+        trials = change.trials
+        if interval is not None and trials is not None:
+            return (
+                f"; {interval.confidence:.0%} interval {self._bounds_text(interval)} from "
+                f"{trials.trials_a} and {trials.trials_b} trials"
+            )
+        noise = f"; within the runs' noise of ±{change.noise:.0%}" if change.within_noise else ""
+        weak = f"; {trials.reason}: judged on the point figures" if trials is not None else ""
+        return f"{noise}{weak}"
+
+    def _bounds_text(self, interval: RatioInterval) -> str:
+        if self.condition.relative:
+            return interval.percent_text()
+        a = self.change.a
+        return f"{format_signed(a * (interval.low - 1))}..{format_signed(a * (interval.high - 1))}"
 
     def line(self) -> str:
-        """``regression: 01-pot.default latency.median_ms +12.3% > +5% (A 0.253, B 0.284)``."""
+        """``regression: 01-pot.default latency.median_ms +52.3% > +10% (A 0.253, B 0.385; 95%
+        interval +41.0%..+63.2% from 10 and 10 trials)``; for other outcomes the same with
+        ``unclear:`` or ``undecided:``."""
         change = self.change
-        observed = format_percent(change.percent) if self.condition.relative else format_signed(change.delta)
-        noise = f"; within the runs' noise of ±{change.noise:.0%}" if change.within_noise else ""
+        prefix = "regression" if self.violated else self.judgement
         return (
-            f"regression: {change.model} {change.metric.name} {observed} {self.condition.op} "
-            f"{self.condition.threshold_text} (A {format_number(change.a)}, B {format_number(change.b)}{noise})"
+            f"{prefix}: {change.model} {change.metric.name} {self._observed()} {self.condition.op} "
+            f"{self.condition.threshold_text} (A {format_number(change.a)}, B {format_number(change.b)}"
+            f"{self._evidence()})"
         )
 
     def to_json(self) -> dict[str, Any]:
+        interval = self.change.interval
+        bounds = None
+        if interval is not None:
+            scale = 100.0 if self.condition.relative else self.change.a
+            bounds = [(interval.low - 1) * scale, (interval.high - 1) * scale]
         return {
             "condition": self.condition.text,
             "model": self.change.model,
             "metric": self.change.metric.name,
             "observed": finite(self.change.percent) if self.condition.relative else self.change.delta,
+            "observed_interval": bounds,
             "threshold": self.condition.threshold,
             "relative": self.condition.relative,
+            "judgement": self.judgement,
             "violated": self.violated,
             "within_noise": self.change.within_noise,
+            "trials": self.change.trials.to_json() if self.change.trials is not None else None,
         }
+
+
+def judge(condition: Condition, change: Change) -> Outcome:
+    """Evaluate a condition on a change: by its interval when it has one (a regression only
+    when the whole interval is beyond both the threshold and "no change"), else by the point
+    figures."""
+    point = condition.met(change)
+    interval = change.interval
+    if interval is None:
+        judgement = "undecided" if change.trials is not None else ("regression" if point else "ok")
+        return Outcome(condition, change, judgement, point)
+    scale = 100.0 if condition.relative else change.a
+    low, high = (interval.low - 1.0) * scale, (interval.high - 1.0) * scale
+    upward = condition.op in (">", ">=")
+    worst, best = (low, high) if upward else (high, low)
+    if condition.met_by(worst) and (worst > 0 if upward else worst < 0):
+        judgement = "regression"
+    elif not condition.met_by(best):
+        judgement = "ok"
+    else:
+        judgement = "unclear"
+    return Outcome(condition, change, judgement, point)
 
 
 @dataclass
@@ -141,6 +230,12 @@ class Comparison:
     @property
     def regressions(self) -> list[Outcome]:
         return [outcome for outcome in self.outcomes if outcome.violated]
+
+    @property
+    def doubts(self) -> list[Outcome]:
+        """Outcomes that pass but deserve a line: an interval across the threshold, or too few
+        trials to judge (whether or not the point figures fail)."""
+        return [o for o in self.outcomes if not o.violated and o.judgement in ("unclear", "undecided")]
 
     def violated(self, change: Change) -> bool:
         return any(outcome.change is change for outcome in self.regressions)
@@ -162,6 +257,7 @@ class Comparison:
             "notes": self.notes,
             "conditions": [outcome.to_json() for outcome in self.outcomes],
             "regressions": [outcome.line() for outcome in self.regressions],
+            "doubts": [outcome.line() for outcome in self.doubts],
         }
 
 
@@ -204,7 +300,7 @@ def compare_runs(a: Run, b: Run, conditions: Sequence[Condition] = (), models: S
         for condition, metric in resolved:
             change = changes.get(metric)
             if change is not None:
-                comparison.outcomes.append(Outcome(condition, change, condition.met(change)))
+                comparison.outcomes.append(judge(condition, change))
     for condition, metric in resolved:
         if not any(outcome.condition is condition for outcome in comparison.outcomes):
             where = ", ".join(selected) or "no model"
@@ -236,6 +332,8 @@ def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any], fi
     result_a = a["measurements"][metric.measurement]
     result_b = b["measurements"][metric.measurement]
     spreads = [r["relative_spread"] for r in (result_a, result_b) if is_number(r.get("relative_spread"))]
+    trials_a = trial_values(metric.measurement, metric.keys, result_a)
+    trials_b = trial_values(metric.measurement, metric.keys, result_b)
     return Change(
         model=label,
         metric=metric,
@@ -243,6 +341,7 @@ def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any], fi
         b=value_b,
         better=better_direction(metric, result_a, result_b, figures),
         noise=max(spreads) if spreads else None,
+        trials=evidence(trials_a, trials_b) if trials_a and trials_b else None,
     )
 
 

@@ -78,7 +78,10 @@ class Condition:
 
     def met(self, change: Observed) -> bool:
         """Whether ``change`` satisfies the condition (a regression, for a gate)."""
-        observed = change.percent if self.relative else change.delta
+        return self.met_by(change.percent if self.relative else change.delta)
+
+    def met_by(self, observed: float) -> bool:
+        """Whether a change of ``observed`` (percent if relative, else B - A) meets it."""
         if math.isclose(observed, self.threshold, rel_tol=1e-9, abs_tol=1e-12):
             return self.op in (">=", "<=")  # 120 ms against 100 ms is +20%, whatever the rounding
         return _OPERATORS[self.op](observed, self.threshold)
