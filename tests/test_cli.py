@@ -32,15 +32,21 @@ def test_demo_prints_the_table(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert "original" in table
     report = json.loads((tmp_path / "ovtune-demo" / "report.json").read_text())
     original = report["models"][0]
-    assert original["measurements"]["accuracy"]["samples"] == 360
-    assert original["measurements"]["accuracy"]["value"] >= 0.95
+    # 360 held-out digits, then the same digits as noisy scans (examples/digits/train.py)
+    assert original["measurements"]["accuracy"]["samples"] == 720
+    assert 0.95 <= original["measurements"]["accuracy"]["value"] < 1.0
     assert original["measurements"]["latency"]["median_ms"] > 0
     assert original["runtime"]["precision"]["dominant"] in table
     # with every first-party plugin installed: FP16 weights, then INT8, beside ONNX Runtime
     labels = [model["label"] for model in report["models"]]
     assert labels == ["original", "01-mo", "02-pot.default", "onnxruntime"]
     assert report["models"][2]["runtime"]["precision"]["dominant"] == "u8"
-    assert report["models"][2]["measurements"]["accuracy"]["drop"] <= 0.01
+    # the trade-off the demo shows: INT8 loses a few of the noisy scans, and the table says so
+    # beside the speed-up (a drop of 0.0042 to 0.0056 on the development machine)
+    int8 = report["models"][2]["measurements"]["accuracy"]
+    assert 0.0 < int8["drop"] <= 0.02
+    row = next(line for line in table.splitlines() if "02-pot.default" in line)
+    assert f"{int8['value']:.4f}" in row and f"{int8['drop']:+.4f}" in row and "x" in row, row
     assert report["models"][1]["measurements"]["size"]["bytes"] < original["measurements"]["size"]["bytes"] * 0.6
 
 
