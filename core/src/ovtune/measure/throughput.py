@@ -28,11 +28,17 @@ from ovtune.measure.inputs import timing_inputs
 from ovtune.types import Options
 
 
-def frames_per_inference(compiled: Any) -> int:
-    """The batch size benchmark_app would use: the N of an image-like (4-D) first input."""
-    shape = compiled.inputs[0].get_partial_shape()
+def frames_per_inference(compiled: Any, feeds: list[dict[str, Any]] | None = None) -> int:
+    """The batch size benchmark_app would use: the N of an image-like (4-D) first input; for
+    a dynamic one, the N of the data fed to it."""
+    port = compiled.inputs[0]
+    shape = port.get_partial_shape()
     if shape.rank.is_static and shape.rank.get_length() == 4 and shape[0].is_static:
         return int(shape[0].get_length())
+    if feeds and shape.rank.is_static and shape.rank.get_length() == 4:
+        array = feeds[0].get(port.get_any_name())
+        if array is not None and array.ndim == 4:
+            return int(array.shape[0])
     return 1
 
 
@@ -58,7 +64,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
     feeds = prepared.feeds
     optimal = int(compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
     jobs = context.deploy.requests or optimal
-    batch = frames_per_inference(compiled)
+    batch = frames_per_inference(compiled, feeds)
     settings = TimingSettings.from_section(context.measure)
     queue = ov.AsyncInferQueue(compiled, jobs)
     try:
@@ -69,6 +75,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         trial_fps: list[float] = []
         total_frames = 0
         total_seconds = 0.0
+        trial_seconds: list[float] = []
         for _ in range(settings.trials):
             started = 0
             start = time.perf_counter()
@@ -85,6 +92,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
             seconds = time.perf_counter() - start
             frames = started * batch
             trial_fps.append(frames / seconds)
+            trial_seconds.append(seconds)
             total_frames += frames
             total_seconds += seconds
     except RuntimeError as exc:
@@ -103,4 +111,6 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         frames_per_inference=batch,
         inputs=prepared.source,
         distinct_inputs=min(jobs, len(feeds)),
+        trial_seconds=trial_seconds,
+        api="async",
     )
