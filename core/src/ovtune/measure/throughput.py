@@ -7,7 +7,9 @@ No Python completion callback is installed: an exception escaping one makes the 
 can deadlock on the GIL (seen here about one run in three). Every started request has
 completed once ``wait_all`` returns, so frames are counted from the requests started, and a
 failed request surfaces as the ``RuntimeError`` that ``wait_all`` raises. The mean latency
-under load follows from Little's law (requests in flight / throughput).
+under load follows from Little's law (requests in flight / throughput); the median and p90 of
+the requests' own ``latency`` are collected as benchmark_app does, reading the latency of the
+request the queue is about to reuse (it has finished) and of every request after ``wait_all``.
 
 The prepared inputs are bound to the queue's requests once, before the warm-up (request ``i``
 gets input set ``i % len(feeds)``), and the timed loop calls a bare ``start_async()``, as
@@ -76,11 +78,19 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         total_frames = 0
         total_seconds = 0.0
         trial_seconds: list[float] = []
+        latencies: list[float] = []
         for _ in range(settings.trials):
             started = 0
+            in_flight: set[int] = set()
             start = time.perf_counter()
             deadline = start + settings.duration
             while True:
+                # as benchmark_app: the request about to be reused has finished; its latency counts
+                idle = queue.get_idle_request_id()
+                if idle in in_flight:
+                    latencies.append(queue[idle].latency)
+                else:
+                    in_flight.add(idle)
                 queue.start_async()
                 started += 1
                 if settings.iterations is not None:
@@ -90,6 +100,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
                     break
             queue.wait_all()
             seconds = time.perf_counter() - start
+            latencies.extend(queue[index].latency for index in in_flight)
             frames = started * batch
             trial_fps.append(frames / seconds)
             trial_seconds.append(seconds)
@@ -104,7 +115,7 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         trial_fps,
         total_frames,
         total_seconds,
-        [],
+        latencies,
         requests=jobs,
         mean_latency_ms=jobs * batch * 1000.0 / fps if fps else None,
         optimal_requests=optimal,
