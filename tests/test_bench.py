@@ -242,3 +242,18 @@ def test_json_output_has_no_progress(ovtune_project: RecipeProject) -> None:
     assert result.exit_code == 0
     json.loads(result.stdout)
     assert result.stderr.strip() == ""
+
+
+def test_several_models_one_after_the_other(ovtune_project: RecipeProject, dynamic_model: Path) -> None:
+    from rich.console import Console
+
+    model = ovtune_project.copy_demo_model()["model"]
+    args = [str(model), str(dynamic_model), "--data-shape", "[1,3,16,16]", "-niter", "3", "--hint", "latency"]
+    result = run_cli("bench", *args[:1], "-niter", "3", "--hint", "latency", "--json")
+    assert isinstance(json.loads(result.stdout), dict)  # one model: one result, as before
+    both = run_cli("bench", str(dynamic_model), str(dynamic_model), *args[2:], "--json")
+    assert both.exit_code == 0, both.output
+    assert [Path(entry["model"]).name for entry in json.loads(both.stdout)] == ["dynamic.xml", "dynamic.xml"]
+    settings = BenchSettings(seconds=2.0)
+    progress = BenchProgress(Console(file=io.StringIO()), plan(settings), split_time(plan(settings), settings), 2, 3)
+    assert progress.status().startswith("model 2/3, latency hint")

@@ -21,7 +21,7 @@ from ovtune.errors import OvtuneError, UsageError
 
 
 @click.command("bench")
-@click.argument("model", type=click.Path(path_type=Path))
+@click.argument("models", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-d", "--device", default="CPU", show_default=True, help="CPU, GPU, NPU, AUTO[:list], HETERO:list, ...")
 @click.option(
     "-hint",
@@ -70,7 +70,7 @@ from ovtune.errors import OvtuneError, UsageError
 @click.pass_obj
 def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     state: AppState,
-    model: Path,
+    models: tuple[Path, ...],
     device: str,
     hint: str | None,
     streams: str | None,
@@ -93,7 +93,9 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
     metrics: str,
     as_json: bool,
 ) -> None:
-    """Measure MODEL like benchmark_app (and print the benchmark_app command to cross-check)."""
+    """Measure MODELS like benchmark_app (and print the benchmark_app command to cross-check).
+
+    With several models, each is measured in turn with the same flags; --json then prints a list."""
     from ovtune.bench import BenchProgress, BenchSettings, parse_data_shape, run_bench
     from ovtune.bench import dump_config as write_config
 
@@ -136,25 +138,28 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
 
     console = make_console()
     live = not as_json and sys.stderr.isatty()
+    results = []
+    for index, model in enumerate(models, start=1):
 
-    def progress(rows: Any, split: Any) -> BenchProgress | None:
-        if not live:
-            return None
-        from rich.console import Console
+        def progress(rows: Any, split: Any, index: int = index) -> BenchProgress | None:
+            if not live:
+                return None
+            from rich.console import Console
 
-        return BenchProgress(Console(stderr=True), rows, split)
+            return BenchProgress(Console(stderr=True), rows, split, model_index=index, models=len(models))
 
-    try:
-        result = run_bench(model, settings, host, progress=progress)
-    except OvtuneError as exc:
-        raise _named_by_flag(exc, given, origins) from None
-    if dump_config is not None:
-        write_config(result, dump_config)
+        try:
+            result = run_bench(model, settings, host, progress=progress)
+        except OvtuneError as exc:
+            raise _named_by_flag(exc, given, origins) from None
+        if dump_config is not None and index == 1:
+            write_config(result, dump_config)
+        results.append(result)
+        if not as_json:
+            render_bench(result, console)
+            _render_extras(result, console)
     if as_json:
-        click.echo(json.dumps(result, indent=2, default=str))
-        return
-    render_bench(result, console)
-    _render_extras(result, console)
+        click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, default=str))
 
 
 HINTS = {
