@@ -51,11 +51,15 @@ def bind_inputs(queue: Any, feeds: list[dict[str, Any]]) -> None:
     (``set_tensor``) corrupted the heap on a dynamic-shape model converted from PyTorch, which
     crashed the next compilation in the same process."""
     for index in range(len(queue)):
-        request = queue[index]
-        for name, array in feeds[index % len(feeds)].items():
-            tensor = request.get_tensor(name)
-            tensor.set_shape(list(array.shape))
-            tensor.data[...] = array
+        bind_request(queue[index], feeds[index % len(feeds)])
+
+
+def bind_request(request: Any, feed: dict[str, Any]) -> None:
+    """Copy ``feed`` into the input tensors ``request`` owns (shaped to the data)."""
+    for name, array in feed.items():
+        tensor = request.get_tensor(name)
+        tensor.set_shape(list(array.shape))
+        tensor.data[...] = array
 
 
 def measure_throughput(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:
