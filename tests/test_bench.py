@@ -257,3 +257,18 @@ def test_several_models_one_after_the_other(ovtune_project: RecipeProject, dynam
     settings = BenchSettings(seconds=2.0)
     progress = BenchProgress(Console(file=io.StringIO()), plan(settings), split_time(plan(settings), settings), 2, 3)
     assert progress.status().startswith("model 2/3, latency hint")
+
+
+def test_input_files_that_do_not_fit_name_the_flag(dynamic_model: Path, tmp_path: Path) -> None:
+    arrays = tmp_path / "inputs.npz"
+    np.savez(arrays, x=np.zeros((2, 3, 16, 16), dtype=np.float32))
+    result = run_cli("bench", str(dynamic_model), "-b", "4", "-i", str(arrays), "-niter", "3")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: -i {arrays}: the data does not fit the model's inputs (x [4, 3, 16, 16]); check -b and --shape"
+    )
+    wrong = tmp_path / "wrong.npy"
+    np.save(wrong, np.zeros((2, 5), dtype=np.float32))
+    result = run_cli("bench", str(dynamic_model), "-i", str(wrong), "-niter", "3")
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"error: -i {wrong}: input 'x' takes shape [?,3,16,16]")

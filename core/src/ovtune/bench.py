@@ -48,8 +48,8 @@ SYNC_METHOD = (
 ASYNC_METHOD = (
     "benchmark_app's async API (inference only): an AsyncInferQueue of {requests} request(s) kept full, "
     "inputs bound once; FPS = batch x requests started / duration from the first start to wait_all(); "
-    "latency from a separate sync loop (benchmark_app -api async reports the queued requests' latency), "
-    "the queue's mean latency by Little's law"
+    "the queued requests' own median latency in throughput.latency_median_ms (benchmark_app's latency "
+    "line); a latency column, when measured, is a separate sync loop"
 )
 
 
@@ -349,6 +349,7 @@ def run_bench(
                 run_dir = Path(folder) / f"row{len(results)}"
                 report = Pipeline(recipe, host, run_dir=run_dir, reshape=shape).run()
                 entry = report["models"][0]
+                _check_inputs_used(report, settings)
                 input_type = report["model"]["inputs"][0]["element_type"] if report["model"]["inputs"] else None
                 entry["label"] = f"{row.hint or 'no'} hint"
                 entry["api"] = row.api
@@ -385,6 +386,19 @@ def run_bench(
     if counters is not None:
         result["counters"] = counters
     return result
+
+
+def _check_inputs_used(report: dict[str, Any], settings: BenchSettings) -> None:
+    """``-i`` data that does not fit the compiled model is an error, not a silent fallback to
+    random inputs."""
+    if not settings.inputs:
+        return
+    entry = report["models"][0]
+    used = [m.get("inputs") for m in entry["measurements"].values() if isinstance(m, dict) and m.get("inputs")]
+    if any(str(source).startswith("random") for source in used):
+        names = " ".join(str(path) for path in settings.inputs)
+        wanted = ", ".join(f"{i['name']} {list(i['shape'])}" for i in report["model"]["inputs"])
+        raise UsageError(f"-i {names}: the data does not fit the model's inputs ({wanted}); check -b and --shape")
 
 
 def _row_seconds(split: TimeSplit, row: int) -> float:

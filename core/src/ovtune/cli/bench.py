@@ -138,6 +138,10 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
 
     console = make_console()
     live = not as_json and sys.stderr.isatty()
+    if inputs:
+        origins["-i"] = "-i " + " ".join(inputs)
+    if data_shape:
+        origins["--data-shape"] = f"--data-shape {data_shape}"
     results = []
     for index, model in enumerate(models, start=1):
 
@@ -186,6 +190,11 @@ def _named_by_flag(exc: OvtuneError, given: dict[str, Any], origins: dict[str, s
     match = re.match(r"deploy\.properties\.([A-Za-z0-9_]+): (.*)", text, re.DOTALL)
     if match and match.group(1) in origins:
         return UsageError(f"{origins[match.group(1)]}: {match.group(2)}")
+    data = re.match(r"data\.bench(?:\.\w+)?: (.*)", text, re.DOTALL)
+    if data and "-i" in origins:
+        return UsageError(f"{origins['-i']}: {data.group(1)}")
+    if data and "--data-shape" in origins:
+        return UsageError(f"{origins['--data-shape']}: {data.group(1)}")
     return exc
 
 
