@@ -131,7 +131,7 @@ def test_data_shape_niter_counters_property_and_dump_config(dynamic_model: Path,
     latency_row, throughput_row = data["models"]
     assert data["time"]["trial_iterations"] == 10 and data["time"]["trials"] == 3
     latency = latency_row["measurements"]["latency"]
-    assert latency["count"] == 30 and latency["frames_per_inference"] == 2
+    assert latency["count"] == 30 and latency_row["measurements"]["throughput"]["frames_per_inference"] == 2
     assert latency_row["measurements"]["throughput"]["frames"] == 60
     assert throughput_row["measurements"]["throughput"]["frames"] == 60
     assert throughput_row["runtime"]["properties"]["NUM_STREAMS"] == 1

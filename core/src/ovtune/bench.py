@@ -353,7 +353,9 @@ def run_bench(
                 input_type = report["model"]["inputs"][0]["element_type"] if report["model"]["inputs"] else None
                 entry["label"] = f"{row.hint or 'no'} hint"
                 entry["api"] = row.api
-                _add_sync_fps(entry, row)
+                _add_sync_fps(entry, row, report["model"]["inputs"], settings.data_shape)
+                if row.api == "async" and "throughput" in entry["measurements"]:
+                    entry["measurements"]["throughput"]["api"] = "async"
                 entry["method"] = _method(entry, row)
                 entry["benchmark_app"] = benchmark_app_command(
                     model,
@@ -407,7 +409,26 @@ def _row_seconds(split: TimeSplit, row: int) -> float:
     return max(seconds, default=split.total_seconds or DEFAULT_SECONDS)
 
 
-def _add_sync_fps(entry: dict[str, Any], row: Row) -> None:
+def _batch(inputs: list[dict[str, Any]], data_shape: dict[str, list[int]] | list[int] | None) -> int:
+    """The frames per inference benchmark_app counts (as ``measure.throughput``): the N of a 4-D
+    first input, static or of the data fed to it."""
+    if not inputs:
+        return 1
+    first = inputs[0]
+    shape = list(first["shape"])
+    if isinstance(data_shape, dict):
+        shape = data_shape.get(first["name"], shape)
+    elif isinstance(data_shape, list):
+        shape = data_shape
+    return int(shape[0]) if len(shape) == 4 and int(shape[0]) > 0 else 1
+
+
+def _add_sync_fps(
+    entry: dict[str, Any],
+    row: Row,
+    report_inputs: list[dict[str, Any]],
+    data_shape: dict[str, list[int]] | list[int] | None,
+) -> None:
     """A sync row's FPS, as benchmark_app computes it in sync mode: batch x iterations /
     duration of the latency loop (per trial; the median trial's is the figure)."""
     measured = entry["measurements"]
@@ -416,7 +437,7 @@ def _add_sync_fps(entry: dict[str, Any], row: Row) -> None:
         return
     from ovtune.measure.harness import summarize_throughput
 
-    batch = latency.get("frames_per_inference", 1)
+    batch = _batch(report_inputs, data_shape)
     trial_fps = [fps * batch for fps in latency["trial_sync_fps"]]
     properties = entry["runtime"]["properties"]
     measured["throughput"] = summarize_throughput(

@@ -110,6 +110,7 @@ def threaded_throughput(
     latencies: list[float] = []
     total_frames = 0
     total_seconds = 0.0
+    trial_seconds: list[float] = []
     lock = threading.Lock()
     for _ in range(settings.trials):
         counts = [0] * workers
@@ -153,6 +154,9 @@ def threaded_throughput(
         seconds = time.perf_counter() - start
         frames = sum(counts) * frames_per_inference
         trial_fps.append(frames / seconds)
+        trial_seconds.append(seconds)
         total_frames += frames
         total_seconds += seconds
-    return summarize_throughput(trial_fps, total_frames, total_seconds, latencies, workers=workers)
+    return summarize_throughput(
+        trial_fps, total_frames, total_seconds, latencies, workers=workers, trial_seconds=trial_seconds
+    )

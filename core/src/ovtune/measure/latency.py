@@ -17,7 +17,7 @@ from typing import Any
 from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.measure.harness import TimingSettings, sync_latency
 from ovtune.measure.inputs import timing_inputs
-from ovtune.measure.throughput import bind_request, frames_per_inference
+from ovtune.measure.throughput import bind_request
 from ovtune.types import Options
 
 
@@ -36,7 +36,4 @@ def measure_latency(subject: MeasureSubject, options: Options, context: MeasureC
 
     result = sync_latency(step, TimingSettings.from_section(context.measure))
     result["inputs"] = prepared.source
-    # the frames per inference, so that benchmark_app's FPS of its sync mode (its default under
-    # the LATENCY hint), batch x iterations / duration, follows from this loop: sync_fps x batch
-    result["frames_per_inference"] = frames_per_inference(compiled, feeds)
     return result

@@ -127,5 +127,4 @@ def measure_throughput(subject: MeasureSubject, options: Options, context: Measu
         inputs=prepared.source,
         distinct_inputs=min(jobs, len(feeds)),
         trial_seconds=trial_seconds,
-        api="async",
     )
