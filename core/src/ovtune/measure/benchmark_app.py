@@ -22,6 +22,10 @@ def benchmark_app_command(
     seconds: float,
     input_precision: str | None = None,
     shape: str | None = None,
+    iterations: int | None = None,
+    data_shape: str | None = None,
+    api: str | None = None,
+    batch: int | None = None,
 ) -> str:
     """``benchmark_app -m MODEL -d DEVICE -hint ...`` matching ``deploy`` (a ``[deploy]`` section)."""
     args = ["benchmark_app", "-m", str(model), "-d", deploy.device]
@@ -43,5 +47,14 @@ def benchmark_app_command(
         args += ["-ip", PRECISION_FLAGS[input_precision]]
     if shape:
         args += ["-shape", shape]
-    args += ["-t", str(max(1, math.ceil(seconds)))]
+    if data_shape:
+        args += ["-data_shape", data_shape]
+    if batch is not None:
+        args += ["-b", str(batch)]
+    if api is not None:
+        args += ["-api", api]
+    if iterations is not None:
+        args += ["-niter", str(iterations)]
+    else:
+        args += ["-t", str(max(1, math.ceil(seconds)))]
     return shlex.join(args)

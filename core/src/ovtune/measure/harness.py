@@ -41,6 +41,8 @@ def sync_latency(step: Step, settings: TimingSettings) -> dict[str, Any]:
         step(index)
     all_ms: list[float] = []
     trial_medians: list[float] = []
+    trial_seconds: list[float] = []
+    trial_counts: list[int] = []
     wall = 0.0
     for _ in range(settings.trials):
         trial: list[float] = []
@@ -57,7 +59,10 @@ def sync_latency(step: Step, settings: TimingSettings) -> dict[str, Any]:
                     break
             elif time.perf_counter() >= deadline:
                 break
-        wall += time.perf_counter() - start
+        elapsed = time.perf_counter() - start
+        wall += elapsed
+        trial_seconds.append(elapsed)
+        trial_counts.append(len(trial))
         trial_medians.append(summarize(trial)["median"])
         all_ms.extend(trial)
     stats = summarize(all_ms)
@@ -67,6 +72,10 @@ def sync_latency(step: Step, settings: TimingSettings) -> dict[str, Any]:
         trial_medians_ms=trial_medians,
         **spread(trial_medians),
         sync_fps=len(all_ms) / wall if wall else 0.0,
+        seconds=wall,
+        trial_seconds=trial_seconds,
+        trial_counts=trial_counts,
+        trial_sync_fps=[n / s if s else 0.0 for n, s in zip(trial_counts, trial_seconds, strict=True)],
     )
     return result
 
@@ -101,6 +110,7 @@ def threaded_throughput(
     latencies: list[float] = []
     total_frames = 0
     total_seconds = 0.0
+    trial_seconds: list[float] = []
     lock = threading.Lock()
     for _ in range(settings.trials):
         counts = [0] * workers
@@ -144,6 +154,9 @@ def threaded_throughput(
         seconds = time.perf_counter() - start
         frames = sum(counts) * frames_per_inference
         trial_fps.append(frames / seconds)
+        trial_seconds.append(seconds)
         total_frames += frames
         total_seconds += seconds
-    return summarize_throughput(trial_fps, total_frames, total_seconds, latencies, workers=workers)
+    return summarize_throughput(
+        trial_fps, total_frames, total_seconds, latencies, workers=workers, trial_seconds=trial_seconds
+    )
