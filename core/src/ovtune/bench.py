@@ -199,15 +199,20 @@ def model_shapes(model: Path) -> dict[str, str]:
     return {port.get_any_name(): str(port.get_partial_shape()) for port in read.inputs}
 
 
+def _shape_of(name: str, declared: str, given: str | dict[str, str] | None) -> str:
+    """Input ``name``'s shape: ``--shape`` for every input, ``--shape`` for this one, or the model's."""
+    if isinstance(given, str):
+        return given
+    if isinstance(given, dict):
+        return given.get(name, declared)
+    return declared
+
+
 def batch_shape(shapes: dict[str, str], batch: int, given: str | dict[str, str] | None) -> dict[str, str]:
     """``-b N``: every input's first dimension set to N (the rest from ``--shape`` or the model)."""
     result = {}
-    for name, text in shapes.items():
-        base = text
-        if isinstance(given, str):
-            base = given
-        elif isinstance(given, dict) and name in given:
-            base = given[name]
+    for name, declared in shapes.items():
+        base = _shape_of(name, declared, given)
         dims = [d.strip() for d in base.strip()[1:-1].split(",") if d.strip()]
         if not dims:
             raise UsageError(f"-b {batch}: input {name!r} is a scalar and has no batch dimension")
@@ -224,11 +229,7 @@ def check_static(shapes: dict[str, str], shape: str | dict[str, str] | None, set
     if settings.data_shape is not None or settings.inputs:
         return
     for name, declared in shapes.items():
-        text = declared
-        if isinstance(shape, str):
-            text = shape
-        elif isinstance(shape, dict) and name in shape:
-            text = shape[name]
+        text = _shape_of(name, declared, shape)
         if _is_dynamic(text):
             example = (
                 "["

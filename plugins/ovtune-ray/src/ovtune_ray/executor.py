@@ -140,10 +140,12 @@ class RayExecutor:
                 found[str(node["NodeID"])] = cpus
         return found
 
-    def nodes(self) -> list[NodeInfo]:
+    def nodes(self, alive: dict[str, float] | None = None) -> list[NodeInfo]:
+        """The live nodes with CPUs (``alive``, when the caller just listed them), fingerprinted;
+        a node is fingerprinted once."""
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-        alive = self._alive()
+        alive = self._alive() if alive is None else alive
         asked = {
             node: self._describe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote()
             for node in alive
@@ -158,26 +160,12 @@ class RayExecutor:
         """Live nodes of the measuring class -> their CPUs. The class is chosen once (the one
         with the most nodes, then the most CPUs), and again only when all its nodes are gone."""
         alive = self._alive()
-        infos = {info.id: info for info in self.nodes()}
-        of_class = {
-            node: cpus
-            for node, cpus in alive.items()
-            if node in infos and infos[node].hardware_class == self._measure_class
-        }
-        if of_class:
-            return of_class
-        classes: dict[str, list[float]] = defaultdict(list)
-        for node, cpus in alive.items():
-            if node in infos:
-                classes[infos[node].hardware_class].append(cpus)
-        if not classes:
-            return {}
-        self._measure_class = max(classes, key=lambda name: (len(classes[name]), sum(classes[name]), name))
-        return {
-            node: cpus
-            for node, cpus in alive.items()
-            if infos.get(node) and infos[node].hardware_class == self._measure_class
-        }
+        classes: dict[str, dict[str, float]] = defaultdict(dict)
+        for info in self.nodes(alive):
+            classes[info.hardware_class][info.id] = alive[info.id]
+        if classes and self._measure_class not in classes:
+            self._measure_class = max(classes, key=lambda name: (len(classes[name]), sum(classes[name].values()), name))
+        return classes.get(self._measure_class or "", {})
 
     # -- jobs -----------------------------------------------------------------------------------
 
