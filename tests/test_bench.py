@@ -172,6 +172,10 @@ def test_input_files_npz_and_images(dynamic_model: Path, tmp_path: Path) -> None
     args = [str(dynamic_model), "-i", str(pictures[0]), "-i", str(pictures[1]), "--hint", "latency", "-niter", "3"]
     data = _json(*args)
     assert data["models"][0]["measurements"]["latency"]["inputs"] == "data.bench (2 samples)"
+    # -b 4 with two images: each batch holds real images (cycled to fill it), as benchmark_app's
+    batched = _json(*args, "-b", "4")
+    assert batched["inputs"][0]["shape"] == [4, 3, 16, 16]
+    assert batched["models"][0]["measurements"]["latency"]["inputs"] == "data.bench (1 batch of 4 samples)"
 
 
 # ---------------------------------------------------------------------------------- bad values
@@ -251,9 +255,13 @@ def test_several_models_one_after_the_other(ovtune_project: RecipeProject, dynam
     args = [str(model), str(dynamic_model), "--data-shape", "[1,3,16,16]", "-niter", "3", "--hint", "latency"]
     result = run_cli("bench", *args[:1], "-niter", "3", "--hint", "latency", "--json")
     assert isinstance(json.loads(result.stdout), dict)  # one model: one result, as before
-    both = run_cli("bench", str(dynamic_model), str(dynamic_model), *args[2:], "--json")
+    dumped = ovtune_project.root / "config.json"
+    both = run_cli("bench", str(dynamic_model), str(dynamic_model), *args[2:], "--json", "--dump-config", str(dumped))
     assert both.exit_code == 0, both.output
-    assert [Path(entry["model"]).name for entry in json.loads(both.stdout)] == ["dynamic.xml", "dynamic.xml"]
+    results = json.loads(both.stdout)
+    assert [Path(entry["model"]).name for entry in results] == ["dynamic.xml", "dynamic.xml"]
+    # the same properties for both models: one benchmark_app file holds them
+    assert json.loads(dumped.read_text()) == {"CPU": results[0]["models"][0]["config"]}
     settings = BenchSettings(seconds=2.0)
     progress = BenchProgress(Console(file=io.StringIO()), plan(settings), split_time(plan(settings), settings), 2, 3)
     assert progress.status().startswith("model 2/3, latency hint")
@@ -261,14 +269,28 @@ def test_several_models_one_after_the_other(ovtune_project: RecipeProject, dynam
 
 def test_input_files_that_do_not_fit_name_the_flag(dynamic_model: Path, tmp_path: Path) -> None:
     arrays = tmp_path / "inputs.npz"
-    np.savez(arrays, x=np.zeros((2, 3, 16, 16), dtype=np.float32))
+    np.savez(arrays, x=np.zeros((2, 3, 8, 8), dtype=np.float32))  # images of another size
     result = run_cli("bench", str(dynamic_model), "-b", "4", "-i", str(arrays), "-niter", "3")
     assert result.exit_code == 2
-    assert result.stderr.strip() == (
-        f"error: -i {arrays}: the data does not fit the model's inputs (x [4, 3, 16, 16]); check -b and --shape"
-    )
+    assert result.stderr.strip() == f"error: -i {arrays}: input 'x' takes shape [4,3,16,16], the data gives [1,3,8,8]"
     wrong = tmp_path / "wrong.npy"
     np.save(wrong, np.zeros((2, 5), dtype=np.float32))
     result = run_cli("bench", str(dynamic_model), "-i", str(wrong), "-niter", "3")
     assert result.exit_code == 2
     assert result.stderr.strip().startswith(f"error: -i {wrong}: input 'x' takes shape [?,3,16,16]")
+
+
+def test_dump_config_keeps_every_model_whose_properties_differ(tmp_path: Path) -> None:
+    """benchmark_app's config file holds one configuration; models compiled differently (the
+    streams a throughput hint picked) get a file each instead of the first overwriting all."""
+    from ovtune.bench import dump_config
+
+    def result(model: str, streams: str) -> dict[str, object]:
+        config = {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": streams}
+        return {"model": model, "device": "CPU", "models": [{"config": config}]}
+
+    target = tmp_path / "config.json"
+    written = dump_config([result("/m/det.onnx", "2"), result("/m/rec.xml", "1")], target)
+    assert written == [tmp_path / "config.det.json", tmp_path / "config.rec.json"]
+    assert json.loads(written[1].read_text()) == {"CPU": {"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": "1"}}
+    assert not target.exists()

@@ -19,6 +19,7 @@ from ovtune import demo, hookimpl
 from ovtune.conformance import ConformanceError
 from ovtune.errors import StageError
 from ovtune.manager import PluginHost
+from ovtune.options import Options
 from ovtune.testing import (
     check_dataset_kind,
     check_distribution,
@@ -27,7 +28,7 @@ from ovtune.testing import (
     check_metric,
     check_stage,
 )
-from ovtune.types import Dataset, DatasetKind, Loader, Metric, MetricAccumulator, Options, Sample, Stage
+from ovtune.types import Dataset, DatasetKind, Loader, Metric, MetricAccumulator, Sample, Stage
 
 from distributions import make_distribution
 
@@ -275,7 +276,8 @@ HEAVY_PLUGIN = """
     import openvino  # imported at module level: slows down ovtune --help
 
     from ovtune import hookimpl
-    from ovtune.types import Options, Stage
+    from ovtune.options import Options
+    from ovtune.types import Stage
 
 
     class Opts(Options):
@@ -303,4 +305,5 @@ def test_kit_catches_distribution_problems(tmp_path: Path, monkeypatch: pytest.M
     failures = "\n".join(_failures(error))
     assert "FAIL it declares the ovtune versions it supports" in failures
     assert "it imports openvino; import them inside the functions that need them" in failures
+    assert "it imports pydantic, numpy; name options models as 'package.module:Class' strings" in failures
     assert "stage 'heavy.copy': run can be imported" in failures

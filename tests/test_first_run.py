@@ -245,6 +245,25 @@ def test_validation_shows_every_problem_with_its_key(ovtune_project: RecipeProje
     assert [error["key"] for error in document["errors"]] == ["deploy.hint", "deploy.requests", "deploy.threads"]
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('"abc"', "data.noise.shape: expected a valid list or a valid dictionary (got 'abc')"),
+        ('[1, "x"]', "data.noise.shape[2]: Input should be a valid integer"),
+    ],
+)
+def test_a_value_of_a_union_is_one_problem_at_its_own_key(
+    ovtune_project: RecipeProject, value: str, expected: str
+) -> None:
+    """A value that fits no branch of its union (``shape``: a list, or a table per input) is one
+    problem at the key the user wrote, never one per branch at keys like ``shape.list[int]``."""
+    recipe = ovtune_project.demo_recipe(extra=f'[data.noise]\nkind = "random"\nshape = {value}\n')
+    result = run_cli("validate", str(recipe), env=AUTOLOAD_OFF)
+    assert result.exit_code == 2
+    (line,) = error_lines(result.stderr)
+    assert expected in line and "list[int]" not in line and "dict[" not in line, line
+
+
 def test_streams_errors_name_the_key_and_say_auto_is_allowed(ovtune_project: RecipeProject) -> None:
     for value in ('"many"', "0", "1.5"):
         recipe = ovtune_project.demo_recipe(extra=f"[deploy]\nstreams = {value}\n")

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from ovtune import hookimpl
 from ovtune.manager import PluginHost
+from ovtune.options import NoOptions, Options
 from ovtune.testing import CliResult, RecipeProject
 from ovtune.types import (
     Baseline,
@@ -29,8 +30,6 @@ from ovtune.types import (
     Measurement,
     Metric,
     MetricAccumulator,
-    NoOptions,
-    Options,
     Reporter,
     Sample,
     Stage,

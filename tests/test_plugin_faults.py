@@ -42,7 +42,8 @@ CRASHING = """
     import numpy as np
 
     from ovtune import hookimpl
-    from ovtune.types import Loader, Measurement, Metric, MetricAccumulator, NoOptions, Stage
+    from ovtune.options import NoOptions
+    from ovtune.types import Loader, Measurement, Metric, MetricAccumulator, Stage
 
 
     def run(model, options, context):

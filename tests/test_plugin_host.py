@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -117,7 +118,7 @@ def test_registering_a_builtin_name_again_conflicts(ovtune_host: PluginHost, ovt
     class Duplicate:
         @hookimpl
         def ovtune_register_metrics(self):
-            from ovtune.builtin.metrics import OutputOptions
+            from ovtune.builtin.metric_accumulators import OutputOptions
 
             return [Metric(name="top1", summary="another top1", options=OutputOptions, create=lambda o: None)]
 
@@ -156,25 +157,40 @@ def test_trace_prints_hook_calls(ovtune_project) -> None:
     assert "ovtune-trace: ovtune_register_stages() <- stages" in result.stderr
 
 
-def test_help_plugins_and_validate_do_not_import_openvino(ovtune_project) -> None:
-    recipe = ovtune_project.demo_recipe()
-    for args in (
-        ["--help"],
-        ["plugins"],
-        ["plugins", "--json"],
-        ["validate", str(recipe)],
-        ["stages", "python"],
-        ["schema"],
-    ):
-        code = (
-            "import sys\n"
-            "from ovtune.cli import main\n"
-            f"rc = main({args!r})\n"
-            "heavy = sorted(m for m in ('openvino', 'nncf', 'torch', 'onnxruntime') if m in sys.modules)\n"
-            "print('HEAVY', heavy, 'RC', rc, file=sys.stderr)\n"
-        )
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-        assert "HEAVY [] RC 0" in done.stderr, (args, done.stderr)
+START_UP_LIBRARIES = ("openvino", "nncf", "torch", "onnxruntime", "numpy", "pydantic", "rich", "packaging")
+"""Libraries whose import costs start-up time; which of them each quick command may import."""
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        pytest.param(["--help"], (), id="help"),
+        pytest.param(["run", "--help"], (), id="run-help"),
+        pytest.param(["plugins"], (), id="plugins"),
+        pytest.param(["plugins", "--json"], (), id="plugins-json"),
+        pytest.param(["validate", "DEMO"], ("pydantic",), id="validate"),
+        pytest.param(["stages", "python"], ("pydantic",), id="stages"),
+        pytest.param(["schema"], ("pydantic",), id="schema"),
+    ],
+)
+def test_quick_commands_import_only_what_they_need(ovtune_project, args: list[str], allowed: tuple[str, ...]) -> None:
+    """``--help``, ``plugins`` and ``validate`` start fast because the registrations name options
+    models and implementations by string: listing commands and plugins imports neither pydantic
+    nor NumPy, validating imports the options models (pydantic) of what the recipe uses but no
+    NumPy, and nothing quick imports OpenVINO. ``benchmarks/startup.py`` times them."""
+    args = [str(ovtune_project.demo_recipe()) if arg == "DEMO" else arg for arg in args]
+    code = (
+        "import sys\n"
+        "from ovtune.cli import main\n"
+        f"rc = main({args!r})\n"
+        f"loaded = sorted(m for m in {START_UP_LIBRARIES!r} if m in sys.modules)\n"
+        "print('LOADED', loaded, 'RC', rc, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    line = next((line for line in done.stderr.splitlines() if line.startswith("LOADED")), done.stderr)
+    assert line.endswith("RC 0"), (args, done.stderr)
+    loaded = ast.literal_eval(line.removeprefix("LOADED ").rsplit(" RC", 1)[0])
+    assert set(loaded) <= set(allowed), (args, loaded)
 
 
 EXPLODES_IF_IMPORTED = """

@@ -65,6 +65,9 @@ def test_markdown_report_has_the_table_notes_and_existing_charts(run_dir: Path) 
     for label in ("original", "01-pot.default", "onnxruntime (baseline)"):
         assert f"| {label} |" in text or f"| **{label}** |" in text
     assert "## What the numbers mean" in text and "## Stage 01-pot.default" in text
+    # ovtune's LATENCY-hint throughput is a one-request queue; benchmark_app's is its sync loop
+    assert "original: throughput with 1 request in flight (LATENCY hint); benchmark_app -hint latency" in text
+    assert "which is latency.sync_fps here (" in text
     links = re.findall(r"!\[[^\]]*\]\((charts/[^)]+\.svg)\)", text)
     assert sorted(Path(link).name for link in links) == [
         "accuracy-latency.svg",

@@ -12,9 +12,10 @@ from pydantic import Field
 
 from ovtune import hookimpl
 from ovtune.context import StageResult
+from ovtune.options import Options
 from ovtune.report.document import html, markdown
 from ovtune.testing import CliResult, RecipeProject, run_cli
-from ovtune.types import Options, Stage
+from ovtune.types import Stage
 
 MARKER_MODULE = """\
 import pathlib

@@ -9,7 +9,8 @@ import openvino as ov
 from ovtune import hookimpl
 from ovtune.context import StageResult
 from ovtune.manager import PluginHost
-from ovtune.types import Options, Stage
+from ovtune.options import Options
+from ovtune.types import Stage
 
 
 class HalveOptions(Options):

@@ -116,7 +116,13 @@ def test_tune_chooses_a_feasible_configuration_and_writes_what_deploys_it(ovtune
     assert f"chosen: trial {winner['number']}" in result.stdout.replace("\n", " ")
 
     folder = ovtune_project.root / "runs" / "digits-tune"
-    assert (folder / "tune.md").read_text().count("\n| ") >= 5
+    markdown = (folder / "tune.md").read_text()
+    assert markdown.count("\n| ") >= 5
+    # the chosen configuration as a deployment needs it: where it ran, how to rebuild and check it
+    assert f"## The chosen configuration: #{winner['number']} {winner['label']}" in markdown
+    assert "ran on CPU" in markdown and "| PERFORMANCE_HINT | " in markdown
+    assert "```toml\n" in markdown and "[deploy]" in markdown
+    assert "benchmark_app -m model.xml -d CPU -load_config config.json" in markdown
     assert sorted(p.name for p in (folder / "charts").glob("*.svg")) == [
         "tune-accuracy-latency.svg",
         "tune-latency.svg",

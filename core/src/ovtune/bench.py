@@ -512,11 +512,23 @@ def _open_bench_data(  # noqa: PLR0917 - private helper, all needed
     return DataCatalog(recipe.data, describe_inputs(read), recipe.base_dir).get("bench")
 
 
-def dump_config(result: dict[str, Any], path: Path) -> None:
+def dump_config(results: list[dict[str, Any]], path: Path) -> list[Path]:
     """benchmark_app's ``-dump_config`` format: ``{"CPU": {"PERFORMANCE_HINT": "LATENCY", ...}}``,
-    the properties the first row was compiled with."""
-    first = result["models"][0]
-    path.write_text(json.dumps({result["device"]: first["config"]}, indent=4) + "\n")
+    the properties each model's first row was compiled with; returns the files written.
+
+    benchmark_app runs one model, so its file holds one configuration. Several models compiled
+    with the same properties share ``path``; when the properties differ (the streams a
+    throughput hint chose depend on the model), each model gets its own file,
+    ``path``'s stem, a dot and the model file's stem (``config.det.json``), so that none is lost.
+    """
+    documents = [(Path(result["model"]).stem, {result["device"]: result["models"][0]["config"]}) for result in results]
+    if all(document == documents[0][1] for _, document in documents):
+        targets = [(path, documents[0][1])]
+    else:
+        targets = [(path.with_name(f"{path.stem}.{stem}{path.suffix}"), document) for stem, document in documents]
+    for target, document in targets:
+        target.write_text(json.dumps(document, indent=4) + "\n")
+    return [target for target, _ in targets]
 
 
 def load_config(path: Path, device: str) -> dict[str, Any]:

@@ -261,7 +261,7 @@ def recipe_reference(registry: Any) -> str:
             suffixes = f" Suffixes: {', '.join(item.suffixes)}." if isinstance(item, Loader) and item.suffixes else ""
             body.append(f"### `{item.name}`\n\n{item.summary}.{suffixes}")
             if options_attribute:
-                options = getattr(item, options_attribute)
+                options = item.options_model()
                 text = doc(options)
                 body.append((f"{text}\n\n" if text else "") + options_table(options))
         parts.append("\n\n".join(body))

@@ -27,7 +27,6 @@ Environment variables:
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -38,13 +37,11 @@ from typing import Any
 import pluggy
 
 from ovtune import PROJECT_NAME, __version__, hookspecs
-from ovtune.compatibility import core_requirement
+from ovtune.compatibility import requirement_from_lines
 from ovtune.errors import exception_line, runtime_reason
 from ovtune.providers import ENTRY_POINT_GROUP
 from ovtune.registry import PluginInfo, Registry
 from ovtune.types import REGISTRATION_TYPES, Registration
-
-_log = logging.getLogger("ovtune.plugins")
 
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("loaders", "ovtune.builtin.loaders"),
@@ -149,7 +146,9 @@ class PluginHost:
         info = self.plugins.get(plugin_name)
         source = f" from {info.label}" if info is not None else ""
         self._warn(f"plugin {plugin_name!r}{source}: {hook_name} failed: {exception_line(exc)}; the run goes on")
-        _log.info("traceback of %s in plugin %r", hook_name, plugin_name, exc_info=exc)
+        import logging  # only when an observer failed: importing it costs every start 30 ms
+
+        logging.getLogger("ovtune.plugins").info("traceback of %s in plugin %r", hook_name, plugin_name, exc_info=exc)
 
     # -- loading ---------------------------------------------------------------------
 
@@ -181,14 +180,16 @@ class PluginHost:
             if self.pm.is_blocked(entry_point.name) or entry_point.name in self.plugins:
                 continue
             dist = entry_point.dist
+            # one parse of the METADATA file: each of dist.name, .version and .requires reads it again
+            meta = dist.metadata if dist is not None else None
             info = PluginInfo(
                 entry_point.name,
                 entry_point.value,
-                dist.name if dist else "unknown distribution",
-                dist.version if dist else "?",
+                (meta["Name"] if meta else None) or "unknown distribution",
+                (meta["Version"] if meta else None) or "?",
             )
-            if dist is not None:
-                requirement = core_requirement(dist)
+            if meta is not None:
+                requirement = requirement_from_lines(info.distribution, meta.get_all("Requires-Dist"))
                 info.requires = requirement.specifier
                 mismatch = requirement.mismatch()
                 if mismatch:

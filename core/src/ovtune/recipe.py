@@ -13,6 +13,7 @@ every plugin-owned table against the options model its plugin registered.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,10 +33,11 @@ from ovtune.fields import (
     resolve_path,
 )
 from ovtune.libraries import declared
+from ovtune.options import Options
 from ovtune.recipe_sections.tune import TuneSection
 from ovtune.registry import Provided, Registry
 from ovtune.run_folder import check_run_name, slug_run_name
-from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Options, Registration, Reporter, Stage
+from ovtune.types import Baseline, DatasetKind, Loader, Measurement, Metric, Registration, Reporter, Stage
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -256,7 +258,7 @@ class Recipe:
 
     def options_for(self, measurement: Measurement | Baseline) -> Options:
         """The options of a measurement or baseline: its ``[measure.NAME]`` table, or defaults."""
-        return self.measurement_options.get(measurement.name) or measurement.options()
+        return self.measurement_options.get(measurement.name) or measurement.options_model()()
 
     @property
     def deploy(self) -> DeploySection:
@@ -412,8 +414,13 @@ class _Resolver:
     file: Path | None
     context: dict[str, Any]
 
-    def options(self, model: type[Options], values: dict[str, Any], key: str) -> Options:
-        """``values`` validated by a plugin's options model; errors name keys under ``key``."""
+    def options(self, provided: Provided[Any], values: dict[str, Any], key: str) -> Options:
+        """``values`` validated by the options model of a plugin's registration (imported now,
+        if the plugin named it by string); errors name keys under ``key``."""
+        try:
+            model = provided.item.options_model()
+        except PluginError as exc:
+            raise RecipeError(f"{exc} ({provided.plugin.label})", file=self.file, key=key) from None
         try:
             return model.model_validate(values, context=self.context)
         except ValidationError as exc:
@@ -455,7 +462,7 @@ def _model_spec(section: ModelSection, base_dir: Path, resolver: _Resolver, *, c
             raise RecipeError(str(exc), file=resolver.file, key="model.source") from None
         if check_paths and not found:
             raise RecipeError(f"model file not found: {source}", file=resolver.file, key="model.source")
-    return ModelSpec(source, loader, resolver.options(loader.item.options, section.plugin_options, "model"))
+    return ModelSpec(source, loader, resolver.options(loader, section.plugin_options, "model"))
 
 
 def _loader_for(source: str, resolver: _Resolver) -> Provided[Loader]:
@@ -486,7 +493,7 @@ def _data_specs(document: RecipeDocument, resolver: _Resolver) -> dict[str, Data
     specs = {}
     for name, section in document.data.items():
         kind = resolver.lookup(DatasetKind, section.kind, f"data.{name}.kind")
-        specs[name] = DataSpec(name, kind, resolver.options(kind.item.options, section.plugin_options, f"data.{name}"))
+        specs[name] = DataSpec(name, kind, resolver.options(kind, section.plugin_options, f"data.{name}"))
     return specs
 
 
@@ -497,7 +504,7 @@ def _metric_spec(document: RecipeDocument, data: dict[str, DataSpec], resolver: 
     entry = resolver.lookup(Metric, document.metric.kind, "metric.kind")
     metric = MetricSpec(
         entry,
-        resolver.options(entry.item.options, document.metric.plugin_options, "metric"),
+        resolver.options(entry, document.metric.plugin_options, "metric"),
         document.metric.data,
         resolver.context[BASE_DIR_CONTEXT_KEY],
     )
@@ -516,7 +523,7 @@ def _stage_specs(document: RecipeDocument, resolver: _Resolver) -> list[StageSpe
     for index, section in enumerate(document.stage, start=1):
         key = f"stage[{index}]"
         entry = resolver.lookup(Stage, section.use, f"{key}.use")
-        options = resolver.options(entry.item.options, section.plugin_options, key)
+        options = resolver.options(entry, section.plugin_options, key)
         stages.append(StageSpec(index, section.use, entry, options))
     return stages
 
@@ -557,7 +564,7 @@ def _measurement_options(
             )
         if not isinstance(value, dict):
             raise RecipeError("expected a table of options", file=resolver.file, key=f"measure.{key}")
-        found[key] = resolver.options(owner.item.options, value, f"measure.{key}")
+        found[key] = resolver.options(owner, value, f"measure.{key}")
     return found
 
 
@@ -636,7 +643,7 @@ def recipe_error(
     """A pydantic validation error as a :class:`RecipeError`: every problem with its key path
     (under ``prefix``), a suggestion for a misspelt key; several problems make a
     :class:`RecipeProblemsError`."""
-    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    errors = sorted(_merge_union_branches(exc.errors(include_url=False)), key=lambda e: e["type"] != "extra_forbidden")
     problems: list[tuple[str | None, str]] = []
     while errors:
         first = errors.pop(0)
@@ -646,6 +653,58 @@ def recipe_error(
     if len(problems) == 1:
         return RecipeError(problems[0][1], file=file, key=problems[0][0])
     return RecipeProblemsError(problems, file=file)
+
+
+_UNION_BRANCH = re.compile(
+    r"^(int|str|float|bool|none|bytes|list|dict|tuple)$"
+    r"|^[a-z]+(-[a-z]+)*\[.*\]$"  # list[int], literal['auto'], function-after[...], json-or-python[...]
+    r"|^(json-or-python|lax-or-strict|is-instance|tagged-union|constrained-[a-z]+)$"
+)
+"""How pydantic names the branch of a union an error came from, inside the error's location
+(``("streams", "literal['auto']")``): not a key of the recipe, so never shown as one."""
+
+
+def _merge_union_branches(errors: list[Any]) -> list[Any]:
+    """One problem per value that matched no branch of its union, instead of one per branch.
+
+    pydantic reports ``deploy.streams`` given ``"lots"`` as two errors at ``streams.int`` and
+    ``streams.literal['auto']``; the user wrote one value, at ``deploy.streams``. When a branch
+    got deeper than the value itself (``shape.list[int].1``: the list was right, its second item
+    was not), that deeper error is the telling one and the others are dropped; otherwise the
+    branches merge into one message listing what the value may be (``expected a valid list or a
+    valid dictionary``)."""
+    groups: dict[tuple[Any, ...], list[tuple[int, Any]]] = {}
+    result: list[Any] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        branch = next((i for i, part in enumerate(loc) if isinstance(part, str) and _UNION_BRANCH.match(part)), None)
+        if branch is None:
+            result.append(error)
+            continue
+        if loc[:branch] not in groups:
+            groups[loc[:branch]] = []
+            result.append(("union", loc[:branch]))
+        groups[loc[:branch]].append((branch, error))
+    merged: list[Any] = []
+    for item in result:
+        if not (isinstance(item, tuple) and item[0] == "union"):
+            merged.append(item)
+            continue
+        members = groups[item[1]]
+        if len(members) == 1:  # one branch: not a union (an Annotated validator's step), as it was
+            merged.append(members[0][1])
+            continue
+        deeper = [(branch, error) for branch, error in members if len(error["loc"]) > branch + 1]
+        if deeper:
+            for branch, error in deeper:
+                cleaned = tuple(p for i, p in enumerate(error["loc"]) if i != branch)
+                merged.extend(_merge_union_branches([{**error, "loc": cleaned}]))
+            continue
+        wanted = [error["msg"].removeprefix("Input should be ").split(",")[0] for _, error in members]
+        first = members[0][1]
+        message = "expected " + " or ".join(dict.fromkeys(wanted))
+        merged.append({**first, "loc": item[1], "type": "union", "msg": message})
+    return merged
 
 
 def _problem(

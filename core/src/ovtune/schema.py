@@ -24,7 +24,7 @@ def recipe_schema(registry: Registry) -> dict[str, Any]:
     def variants(items: list[Any], key: str, extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         result = []
         for provided in items:
-            options: type[BaseModel] = provided.item.options
+            options: type[BaseModel] = provided.item.options_model()
             sub = options.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
             for name, definition in sub.pop("$defs", {}).items():
                 definitions.setdefault(name, definition)

@@ -1,18 +1,21 @@
 """What plugins register.
 
 Every registration hook returns an iterable of these frozen dataclasses. They carry static
-metadata only (a name, a one-line summary, a pydantic options model) plus a reference to the
-implementation, which may be a ``"module:attribute"`` string imported on first use. Listing
-plugins therefore imports nothing heavy, and a plugin module can stay tiny::
+metadata only (a name, a one-line summary, the options model) plus references to the
+implementation and the options, each of which may be a ``"module:attribute"`` string imported
+on first use. ``ovtune --help``, ``ovtune plugins`` and every registration hook call import this
+module, so it imports neither pydantic nor NumPy: a plugin that names its options model as a
+string keeps its registration module as light, and listing plugins imports nothing heavy::
 
     @ovtune.hookimpl
     def ovtune_register_stages():
-        return [Stage(name="mo", summary="Model Optimizer flags", options=MoOptions,
+        return [Stage(name="mo", summary="Model Optimizer flags", options="ovtune_mo.options:MoOptions",
                       run="ovtune_mo.stage:run")]
 
-The behaviour behind each registration is described by the small abstract classes at the end
-of this module (:class:`Dataset`, :class:`MetricAccumulator`) and by the call signatures
-given in each class's docstring.
+Readers take the options model through :meth:`Registration.options_model`, never the field.
+The options base classes live in :mod:`ovtune.options`. The behaviour behind each registration
+is described by the small abstract classes at the end of this module (:class:`Dataset`,
+:class:`MetricAccumulator`) and by the call signatures given in each class's docstring.
 """
 
 from __future__ import annotations
@@ -22,30 +25,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
-from ovtune.importing import Implementation, resolve
+from ovtune.errors import PluginError
+from ovtune.importing import Implementation, ImportReferenceError, import_object, resolve
 
 if TYPE_CHECKING:
     import numpy as np
+    from pydantic import BaseModel
+
+    from ovtune.options import Options
+
+OptionsModel: TypeAlias = "type[Options] | str"
+"""An options model (a subclass of :class:`ovtune.options.Options`), or a ``"module:Class"``
+string naming one, imported when a recipe, ``ovtune stages`` or ``ovtune schema`` needs it."""
+
+NO_OPTIONS = "ovtune.options:NoOptions"
+"""The options model of registrations that take none."""
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-
-
-class Options(BaseModel):
-    """Base class of every options model: unknown keys are errors, values are immutable.
-
-    A plugin's options model is both its part of the recipe schema and its documentation:
-    give every field a ``description``.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class NoOptions(Options):
-    """For registrations that take no options."""
+_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +74,21 @@ class Registration:
         if "hook" not in vars(cls):
             cls.hook = f"ovtune_register_{cls.kind.replace(' ', '_')}s"
 
+    def options_model(self) -> type[Options]:
+        """The options model of this registration, imported now if it was named as a string
+        (:class:`ovtune.options.NoOptions` for types that take no options)."""
+        from pydantic import BaseModel
+
+        reference = getattr(self, "options", NO_OPTIONS)
+        try:
+            model = import_object(reference) if isinstance(reference, str) else reference
+        except ImportReferenceError as exc:
+            raise PluginError(f"{self.kind} {self.name!r}: its options model cannot be imported: {exc}") from None
+        # a pydantic model is enough to validate a table; the conformance kit asks for Options
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise PluginError(f"{self.kind} {self.name!r}: options {reference!r} is not a pydantic model")
+        return model  # type: ignore[return-value]
+
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"invalid {self.kind} name {self.name!r}: use lower-case words, digits, '_' and '.'")
@@ -82,6 +96,9 @@ class Registration:
             raise ValueError(f"{self.kind} {self.name!r} needs a one-line summary")
         if isinstance(self.libraries, str) or not all(isinstance(name, str) and name for name in self.libraries):
             raise ValueError(f"{self.kind} {self.name!r}: libraries is a tuple of distribution names, e.g. ('nncf',)")
+        options = getattr(self, "options", None)
+        if isinstance(options, str) and not _REFERENCE.match(options):
+            raise ValueError(f"{self.kind} {self.name!r}: options {options!r} is not 'package.module:Class'")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,7 +116,7 @@ class Loader(Registration):
     load: Implementation
     suffixes: tuple[str, ...] = ()
     schemes: tuple[str, ...] = ()
-    options: type[Options] = NoOptions
+    options: OptionsModel = NO_OPTIONS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,7 +132,7 @@ class Stage(Registration):
 
     kind: ClassVar[str] = "stage"
 
-    options: type[Options]
+    options: OptionsModel
     run: Implementation
 
 
@@ -128,7 +145,7 @@ class DatasetKind(Registration):
 
     kind: ClassVar[str] = "dataset kind"
 
-    options: type[Options]
+    options: OptionsModel
     open: Implementation
 
 
@@ -142,7 +159,7 @@ class Metric(Registration):
 
     kind: ClassVar[str] = "metric"
 
-    options: type[Options]
+    options: OptionsModel
     create: Implementation
     higher_is_better: bool = True
     needs_labels: bool = False
@@ -215,13 +232,17 @@ class Measurement(Registration):
 
     kind: ClassVar[str] = "measurement"
 
-    options: type[Options] = NoOptions
+    options: OptionsModel = NO_OPTIONS
     run: Implementation
     unit: str = ""
     figures: tuple[Figure, ...] = ()
-    result: type[BaseModel] | None = None
-    """The model of ``run``'s result, when the plugin publishes one (the built-ins do: the
-    report schema is generated from them)."""
+    result: type[BaseModel] | str | None = None
+    """The model of ``run``'s result (or a ``"module:Class"`` string naming it), when the plugin
+    publishes one (the built-ins do: the report schema is generated from them)."""
+
+    def result_model(self) -> type[BaseModel] | None:
+        """The model of ``run``'s result, imported now if it was named as a string."""
+        return import_object(self.result) if isinstance(self.result, str) else self.result
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -245,7 +266,7 @@ class Baseline(Registration):
 
     kind: ClassVar[str] = "baseline"
 
-    options: type[Options] = NoOptions
+    options: OptionsModel = NO_OPTIONS
     run: Implementation
     suffixes: tuple[str, ...] = ()
     schemes: tuple[str, ...] = ()

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from ovtune import hookimpl
 from ovtune.errors import ModelLoadError, runtime_reason
-from ovtune.types import Loader, Options
+from ovtune.types import Loader
 
 if TYPE_CHECKING:
     import openvino as ov
 
     from ovtune.context import LoadContext
+    from ovtune.options import Options
 
 FORMAT_NAMES = {"ir": "OpenVINO IR", "onnx": "ONNX", "tflite": "TFLite", "paddle": "PaddlePaddle"}
 SUFFIXES = {"ir": ".xml", "onnx": ".onnx", "tflite": ".tflite", "paddle": ".pdmodel"}

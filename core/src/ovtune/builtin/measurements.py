@@ -1,31 +1,14 @@
 """Built-in measurements: size, latency, throughput, first_inference, memory and accuracy.
 
-The implementations live in :mod:`ovtune.measure` and are imported on first use; options
-models are imported from there only where a measurement has options.
+The implementations live in :mod:`ovtune.measure`, the result models in :mod:`ovtune.results`
+and the options in :mod:`ovtune.builtin.measurement_options`; all are named by string and
+imported on first use, so that listing plugins imports neither NumPy nor pydantic.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from ovtune import hookimpl
-from ovtune.results import (
-    AccuracyResult,
-    FirstInferenceResult,
-    LatencyResult,
-    MemoryResult,
-    SizeResult,
-    ThroughputResult,
-)
-from ovtune.types import Figure, Measurement, Options
-
-
-class FirstInferenceOptions(Options):
-    """``[measure.first_inference]``: cold starts in fresh processes."""
-
-    runs: int = Field(3, ge=1, description="Cold starts per situation (the median is reported)")
-    timeout: float = Field(300.0, gt=0, description="Seconds allowed per child process")
-
+from ovtune.types import Figure, Measurement
 
 _OTHER_STATISTICS = ("mean", "min", "max", "p25", "p75", "p95", "p99")
 
@@ -42,7 +25,7 @@ def ovtune_register_measurements() -> list[Measurement]:
             name="size",
             summary="Model size on disk",
             run="ovtune.measure.size:measure_size",
-            result=SizeResult,
+            result="ovtune.results:SizeResult",
             unit="MB",
             figures=(
                 Figure(key="mb", label="size MB", unit="MB", better="lower", headline=True, format=".3f"),
@@ -53,7 +36,7 @@ def ovtune_register_measurements() -> list[Measurement]:
             name="latency",
             summary="Synchronous latency after warm-up: median, mean, p90, p95, p99, std",
             run="ovtune.measure.latency:measure_latency",
-            result=LatencyResult,
+            result="ovtune.results:LatencyResult",
             unit="ms",
             figures=(
                 _ms("median_ms", "latency ms median", headline=True, format=".3f"),
@@ -71,7 +54,7 @@ def ovtune_register_measurements() -> list[Measurement]:
             name="throughput",
             summary="FPS with the device's optimal number of requests in flight (AsyncInferQueue)",
             run="ovtune.measure.throughput:measure_throughput",
-            result=ThroughputResult,
+            result="ovtune.results:ThroughputResult",
             unit="FPS",
             figures=(
                 Figure(key="fps", label="throughput FPS", unit="FPS", better="higher", headline=True, format=".1f"),
@@ -84,9 +67,9 @@ def ovtune_register_measurements() -> list[Measurement]:
         Measurement(
             name="first_inference",
             summary="Read + compile + first inference in fresh processes, without and with CACHE_DIR",
-            options=FirstInferenceOptions,
+            options="ovtune.builtin.measurement_options:FirstInferenceOptions",
             run="ovtune.measure.first_inference:first_inference",
-            result=FirstInferenceResult,
+            result="ovtune.results:FirstInferenceResult",
             unit="ms",
             figures=(
                 _ms("cold_ms", "first inference ms (cold)", headline=True, format=".1f"),
@@ -107,7 +90,7 @@ def ovtune_register_measurements() -> list[Measurement]:
             name="memory",
             summary="Peak RSS of a fresh process that reads, compiles and runs the model",
             run="ovtune.measure.first_inference:measure_memory",
-            result=MemoryResult,
+            result="ovtune.results:MemoryResult",
             unit="MB",
             figures=(
                 Figure(key="peak_rss_mb", label="peak RSS MB", unit="MB", better="lower", headline=True, format=".1f"),
@@ -119,7 +102,7 @@ def ovtune_register_measurements() -> list[Measurement]:
             name="accuracy",
             summary="The recipe's [metric] on its validation data",
             run="ovtune.measure.accuracy:measure_accuracy",
-            result=AccuracyResult,
+            result="ovtune.results:AccuracyResult",
             figures=(
                 Figure(key="value", label="accuracy", better_from="higher_is_better", headline=True, format=".4f"),
                 Figure(key="drop", label="drop", better="lower", headline=True, format="+.4f"),

@@ -1,129 +1,20 @@
 """Built-in metrics: accuracy against labels, agreement with the original model, and
 ``python:pkg.mod:fn`` for anything else.
 
-Agreement metrics need no labels: they compare each model with the original model's outputs
-on the same inputs, which is what a deployment engineer can always measure.
+Only the registrations: the options models live in
+:mod:`ovtune.builtin.metric_options` and the accumulators in
+:mod:`ovtune.builtin.metric_accumulators`, both named by string, so that ``ovtune --help``
+and ``ovtune plugins`` import neither NumPy nor pydantic.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-from pydantic import Field
-
 from ovtune import hookimpl
-from ovtune.errors import MeasurementError
-from ovtune.fields import Reference
-from ovtune.importing import ImportReferenceError, import_object
-from ovtune.types import Metric, MetricAccumulator, Options, Sample
+from ovtune.types import Metric
 
-
-class OutputOptions(Options):
-    output: int = Field(0, ge=0, description="Which model output to score (index)")
-
-
-class TopKOptions(OutputOptions):
-    k: int = Field(5, ge=1, description="A prediction is right when the label is among the k best scores")
-
-
-class _Mean(MetricAccumulator):
-    """Mean of a per-sample score."""
-
-    def __init__(self, options: OutputOptions):
-        self.options = options
-        self.total = 0.0
-        self.count = 0
-
-    def score(self, output: np.ndarray, sample: Sample, reference: np.ndarray | None) -> float:
-        raise NotImplementedError
-
-    def update(self, outputs: list[np.ndarray], sample: Sample, reference: list[np.ndarray] | None) -> None:
-        ref = reference[self.options.output] if reference is not None else None
-        self.total += self.score(outputs[self.options.output], sample, ref)
-        self.count += 1
-
-    def result(self) -> float:
-        return self.total / self.count if self.count else float("nan")
-
-
-def _scores(output: np.ndarray) -> np.ndarray:
-    return np.asarray(output).reshape(-1)
-
-
-class TopK(_Mean):
-    def __init__(self, options: OutputOptions, k: int = 1):
-        super().__init__(options)
-        self.k = getattr(options, "k", k)
-
-    def score(self, output: np.ndarray, sample: Sample, reference: np.ndarray | None) -> float:
-        best = np.argsort(_scores(output))[::-1][: self.k]
-        return float(int(np.asarray(sample.label).reshape(-1)[0]) in best)
-
-
-class Top1Agreement(_Mean):
-    def score(self, output: np.ndarray, sample: Sample, reference: np.ndarray | None) -> float:
-        assert reference is not None
-        return float(np.argmax(_scores(output)) == np.argmax(_scores(reference)))
-
-
-class Cosine(_Mean):
-    def score(self, output: np.ndarray, sample: Sample, reference: np.ndarray | None) -> float:
-        assert reference is not None
-        a, b = _scores(output).astype(np.float64), _scores(reference).astype(np.float64)
-        denominator = float(np.linalg.norm(a) * np.linalg.norm(b))
-        return float(a @ b / denominator) if denominator else float(np.array_equal(a, b))
-
-
-class MaxAbsDiff(MetricAccumulator):
-    def __init__(self, options: OutputOptions):
-        self.options = options
-        self.worst = 0.0
-
-    def update(self, outputs: list[np.ndarray], sample: Sample, reference: list[np.ndarray] | None) -> None:
-        assert reference is not None
-        diff = np.abs(outputs[self.options.output].astype(np.float64) - reference[self.options.output])
-        self.worst = max(self.worst, float(diff.max(initial=0.0)))
-
-    def result(self) -> float:
-        return self.worst
-
-
-class PythonOptions(Options):
-    """``function(outputs, sample, reference) -> float`` per sample (averaged), or a
-    MetricAccumulator subclass, instantiated with ``args``. ``reference`` (the original
-    model's outputs) is None unless ``needs_reference = true``."""
-
-    function: Reference = Field(description="'package.module:function' or a MetricAccumulator class")
-    args: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments for the class")
-    higher_is_better: bool = Field(True, description="Whether a larger value is better")
-    needs_reference: bool = Field(
-        False,
-        description="Pass the original model's outputs (in f32, same sample) as reference, instead of None: "
-        "for agreement metrics of your own",
-    )
-
-
-class _PythonScore(MetricAccumulator):
-    def __init__(self, function: Any):
-        self.function = function
-        self.scores: list[float] = []
-
-    def update(self, outputs: list[np.ndarray], sample: Sample, reference: list[np.ndarray] | None) -> None:
-        self.scores.append(float(self.function(outputs, sample, reference)))
-
-    def result(self) -> float:
-        return float(np.mean(self.scores)) if self.scores else float("nan")
-
-
-def create_python(options: PythonOptions) -> MetricAccumulator:
-    try:
-        target = import_object(options.function)
-    except ImportReferenceError as exc:
-        raise MeasurementError(f"metric.function: {exc}") from None
-    if isinstance(target, type) and issubclass(target, MetricAccumulator):
-        return target(**options.args)
-    return _PythonScore(target)
+_ACCUMULATORS = "ovtune.builtin.metric_accumulators"
+_OPTIONS = "ovtune.builtin.metric_options"
+_OUTPUT_OPTIONS = f"{_OPTIONS}:OutputOptions"
 
 
 @hookimpl
@@ -132,36 +23,43 @@ def ovtune_register_metrics() -> list[Metric]:
         Metric(
             name="top1",
             summary="Top-1 accuracy against labels",
-            options=OutputOptions,
-            create=lambda o: TopK(o, 1),
+            options=_OUTPUT_OPTIONS,
+            create=f"{_ACCUMULATORS}:create_top1",
             needs_labels=True,
         ),
         Metric(
-            name="topk", summary="Top-k accuracy against labels", options=TopKOptions, create=TopK, needs_labels=True
+            name="topk",
+            summary="Top-k accuracy against labels",
+            options=f"{_OPTIONS}:TopKOptions",
+            create=f"{_ACCUMULATORS}:TopK",
+            needs_labels=True,
         ),
         Metric(
             name="top1_agreement",
             summary="Share of samples whose top-1 class matches the original model",
-            options=OutputOptions,
-            create=Top1Agreement,
+            options=_OUTPUT_OPTIONS,
+            create=f"{_ACCUMULATORS}:Top1Agreement",
             needs_reference=True,
         ),
         Metric(
             name="cosine",
             summary="Mean cosine similarity to the original model's outputs",
-            options=OutputOptions,
-            create=Cosine,
+            options=_OUTPUT_OPTIONS,
+            create=f"{_ACCUMULATORS}:Cosine",
             needs_reference=True,
         ),
         Metric(
             name="max_abs_diff",
             summary="Largest absolute difference from the original model's outputs",
-            options=OutputOptions,
-            create=MaxAbsDiff,
+            options=_OUTPUT_OPTIONS,
+            create=f"{_ACCUMULATORS}:MaxAbsDiff",
             needs_reference=True,
             higher_is_better=False,
         ),
         Metric(
-            name="python", summary="Your own metric ('python:pkg.mod:fn')", options=PythonOptions, create=create_python
+            name="python",
+            summary="Your own metric ('python:pkg.mod:fn')",
+            options=f"{_OPTIONS}:PythonOptions",
+            create=f"{_ACCUMULATORS}:create_python",
         ),
     ]

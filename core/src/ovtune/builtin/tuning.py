@@ -10,8 +10,12 @@ because bf16 is twice as fast as f32 on one CPU and slower on another). Blocked 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ovtune import hookimpl
-from ovtune.proposals import Proposal, ProposedDeploy, TuneRequest
+
+if TYPE_CHECKING:
+    from ovtune.proposals import Proposal, TuneRequest
 
 MANY_CORES = 4
 """From this many cores on, the number of requests in flight is worth searching too."""
@@ -30,6 +34,8 @@ def stream_counts(max_streams: int) -> tuple[int, ...]:
 
 @hookimpl
 def ovtune_tune_candidates(request: TuneRequest) -> list[Proposal]:
+    from ovtune.proposals import ProposedDeploy  # only a tune asks: not imported by --help
+
     device = request.device
     proposals: list[Proposal] = []
     if request.throughput:

@@ -156,12 +156,14 @@ def bench_command(  # noqa: PLR0917 - one parameter per command-line option
             result = run_bench(model, settings, host, progress=progress)
         except OvtuneError as exc:
             raise _named_by_flag(exc, given, origins) from None
-        if dump_config is not None and index == 1:
-            write_config(result, dump_config)
         results.append(result)
         if not as_json:
             render_bench(result, console)
             _render_extras(result, console)
+    if dump_config is not None:
+        written = write_config(results, dump_config)
+        if not as_json:
+            click.echo(f"config written to {', '.join(str(path) for path in written)}", err=True)
     if as_json:
         click.echo(json.dumps(results[0] if len(results) == 1 else results, indent=2, default=str))
 

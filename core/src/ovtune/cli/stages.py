@@ -32,8 +32,9 @@ def stages_command(state: AppState, name: str | None, as_json: bool) -> None:
             click.echo("no stages installed")
         return
     provided = registry.get(Stage, name)
-    doc = (provided.item.options.__doc__ or "").strip()
-    rows = options_rows(provided.item.options)
+    options_model = provided.item.options_model()
+    doc = (options_model.__doc__ or "").strip()
+    rows = options_rows(options_model)
     if as_json:
         options = [
             {
@@ -45,7 +46,7 @@ def stages_command(state: AppState, name: str | None, as_json: bool) -> None:
             }
             for row in rows
         ]
-        schema = provided.item.options.model_json_schema()
+        schema = options_model.model_json_schema()
         click.echo(json.dumps({**stage_entry(provided), "doc": doc, "options": options, "schema": schema}, indent=2))
         return
     click.echo(f"{provided.item.name}: {provided.item.summary}  [{provided.plugin.label}]")

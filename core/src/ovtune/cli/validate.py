@@ -25,13 +25,16 @@ if TYPE_CHECKING:
 def validate_command(state: AppState, recipe: Path, as_json: bool) -> None:
     """Check RECIPE without running anything (fast: does not import OpenVINO)."""
     from ovtune.recipe import load_recipe
-    from ovtune.tune.space import check_recipe_space
 
     host = state.host()
     host.registry.check()
     try:
         resolved = load_recipe(recipe, host.registry)
-        space = check_recipe_space(resolved, host.registry, file=recipe)
+        space = None
+        if resolved.document.tune is not None:  # the tuner's modules only for a recipe that tunes
+            from ovtune.tune.space import check_recipe_space
+
+            space = check_recipe_space(resolved, host.registry, file=recipe)
     except OvtuneError as exc:
         if as_json:
             click.echo(json.dumps({"ok": False, "recipe": str(recipe), "errors": error_entries(exc)}, indent=2))

@@ -9,13 +9,16 @@ import sys
 from importlib import metadata
 
 from ovtune.compatibility import core_requirement
-from ovtune.conformance.report import BrokenContractError, ConformanceReport, require
+from ovtune.conformance.report import ConformanceReport, require
 from ovtune.manager import PluginHost
 from ovtune.providers import ENTRY_POINT_GROUP
 from ovtune.types import Registration, implementation
 
 HEAVY_MODULES = ("openvino", "nncf", "torch", "onnxruntime", "tensorflow", "onnx")
 """Libraries a plugin module must not import: ``ovtune --help`` and ``ovtune plugins`` load it."""
+START_UP_MODULES = ("pydantic", "numpy")
+"""Libraries a plugin module should not import either: each costs ``ovtune --help`` about a tenth
+of a second, and naming the options model as ``"module:Class"`` avoids both."""
 IMPLEMENTATION_FIELDS = ("load", "run", "open", "create", "write", "command")
 
 
@@ -48,9 +51,17 @@ def check_distribution(distribution: str, *, host: PluginHost | None = None) -> 
             require(info.error is None, f"{info.status}: {info.error}")
             _ = host.registry
             require(info.registers, "it registers nothing")
+        loaded = _imports_of(entry_point.value.partition(":")[0], report)
         with report.contract(f"importing {entry_point.value} imports no heavy library"):
-            heavy = _heavy_imports(entry_point.value.partition(":")[0])
+            heavy = [name for name in HEAVY_MODULES if name in loaded]
             require(not heavy, f"it imports {', '.join(heavy)}; import them inside the functions that need them")
+        with report.contract(f"importing {entry_point.value} imports neither pydantic nor NumPy (fast start-up)"):
+            slow = [name for name in START_UP_MODULES if name in loaded]
+            require(
+                not slow,
+                f"it imports {', '.join(slow)}; name options models as 'package.module:Class' strings and "
+                "implementations as 'package.module:function', so they are imported when a recipe uses them",
+            )
         if info is not None and info.error is None:
             for registration in _registrations_of(host, entry_point.name):
                 for attribute in IMPLEMENTATION_FIELDS:
@@ -72,13 +83,17 @@ def _registrations_of(host: PluginHost, plugin: str) -> list[Registration]:
     ]
 
 
-def _heavy_imports(module: str) -> list[str]:
+def _imports_of(module: str, report: ConformanceReport) -> set[str]:
+    """Which of the libraries a plugin module must not import it imports, in a fresh process."""
+    watched = [*HEAVY_MODULES, *START_UP_MODULES]
     code = (
         "import importlib, json, sys\n"
         f"importlib.import_module({module!r})\n"
-        f"print(json.dumps([m for m in {list(HEAVY_MODULES)!r} if m in sys.modules]))\n"
+        f"print(json.dumps([m for m in {watched!r} if m in sys.modules]))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise BrokenContractError(f"importing {module} failed: {(result.stderr.strip().splitlines() or ['?'])[-1]}")
-    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+        reason = (result.stderr.strip().splitlines() or ["?"])[-1]
+        report.record(f"importing {module} in a fresh process works", False, reason)
+        return set()
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))

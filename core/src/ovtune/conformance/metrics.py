@@ -13,7 +13,8 @@ from ovtune.conformance.report import ConformanceReport, require
 from ovtune.conformance.workspace import Workspace, workspace
 from ovtune.errors import OvtuneError
 from ovtune.manager import PluginHost
-from ovtune.types import Metric, Options, Sample, implementation
+from ovtune.options import Options
+from ovtune.types import Metric, Sample, implementation
 
 if TYPE_CHECKING:
     import numpy as np

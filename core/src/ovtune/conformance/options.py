@@ -14,9 +14,9 @@ import tomli_w
 from ovtune.conformance.report import BrokenContractError, ConformanceReport, require
 from ovtune.conformance.tables import copy_table, without_none
 from ovtune.conformance.workspace import Workspace
-from ovtune.errors import RecipeError
+from ovtune.errors import PluginError, RecipeError
+from ovtune.options import Options
 from ovtune.registry import Provided
-from ovtune.types import Options
 
 if TYPE_CHECKING:
     from ovtune.recipe import Recipe
@@ -41,11 +41,15 @@ def check_options(
 ) -> None:
     """``section(raw)`` is the table holding the options (edited in place on copies of ``raw``);
     ``key`` its key path; ``built_options(recipe)`` finds the validated options in a recipe."""
-    options_model: type[Options] = provided.item.options
-    with report.contract("the options model forbids unknown keys (subclass of ovtune.types.Options)"):
+    try:
+        options_model: type[Options] = provided.item.options_model()
+    except PluginError as exc:
+        report.record("the options model can be imported", False, str(exc))
+        return
+    with report.contract("the options model forbids unknown keys (subclass of ovtune.plugin.Options)"):
         require(
             options_model.model_config.get("extra") == "forbid",
-            f"{options_model.__name__} allows unknown keys; derive it from ovtune.types.Options",
+            f"{options_model.__name__} allows unknown keys; derive it from ovtune.plugin.Options",
         )
     with report.contract("every option has a description (it is the documentation)"):
         undocumented = [name for name, info in options_model.model_fields.items() if not info.description]

@@ -15,7 +15,8 @@ from ovtune.conformance.tables import copy_table
 from ovtune.conformance.workspace import Workspace, workspace
 from ovtune.errors import OvtuneError
 from ovtune.manager import PluginHost
-from ovtune.types import Options, Stage
+from ovtune.options import Options
+from ovtune.types import Stage
 
 if TYPE_CHECKING:
     import openvino as ov

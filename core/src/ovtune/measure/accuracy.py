@@ -16,7 +16,8 @@ from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
 from ovtune.faults import attributed
 from ovtune.importing import recipe_folder
-from ovtune.types import Options, Sample, implementation
+from ovtune.options import Options
+from ovtune.types import Sample, implementation
 
 if TYPE_CHECKING:
     from ovtune.recipe import MetricSpec

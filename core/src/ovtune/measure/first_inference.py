@@ -27,11 +27,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ovtune.builtin.measurements import FirstInferenceOptions
+from ovtune.builtin.measurement_options import FirstInferenceOptions
 from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
 from ovtune.measure.inputs import timing_inputs
-from ovtune.types import Options
+from ovtune.options import Options
 
 CACHE_DIR_KEY = "CACHE_DIR"
 BENEFIT_THRESHOLD = 0.10

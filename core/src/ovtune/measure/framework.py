@@ -24,7 +24,7 @@ from ovtune.measure.harness import TimingSettings, sync_latency, threaded_throug
 from ovtune.measure.inputs import timing_inputs
 from ovtune.measure.size import measure_size
 from ovtune.measure.throughput import frames_per_inference
-from ovtune.types import NoOptions
+from ovtune.options import NoOptions
 
 REPRODUCED = ("size", "latency", "throughput", "accuracy")
 """The measurements a framework baseline reproduces; the others are OpenVINO's alone."""

@@ -58,9 +58,11 @@ def prepare_inputs(
     count: int = DEFAULT_INPUT_COUNT,
     seed: int = 0,
 ) -> PreparedInputs:
-    """Up to ``count`` input sets for ``compiled``: real samples if they fit, else random."""
+    """Up to ``count`` input sets for ``compiled``: real samples if they fit, else consecutive
+    samples stacked into the model's batch (as benchmark_app fills ``-b 4`` with four images),
+    else random."""
     ports = list(compiled.inputs)
-    if data is not None:
+    if data is not None and len(data) > 0:
         feeds = []
         for index in range(min(count, len(data))):
             sample = data[index]
@@ -70,6 +72,12 @@ def prepare_inputs(
             feeds.append(feed)
         if feeds:
             return PreparedInputs(feeds, f"data.{data_name} ({len(feeds)} samples)")
+        batch = _static_batch(ports)
+        if batch > 1:
+            feeds = _batched_feeds(ports, data, batch, count)
+            if feeds:
+                batches = f"{len(feeds)} batch{'es' if len(feeds) != 1 else ''}"
+                return PreparedInputs(feeds, f"data.{data_name} ({batches} of {batch} samples)")
     rng = np.random.default_rng(seed)
     feeds = []
     for _ in range(count):
@@ -86,6 +94,37 @@ def prepare_inputs(
             feed[port.get_any_name()] = values.astype(dtype)
         feeds.append(feed)
     return PreparedInputs(feeds, "random")
+
+
+def _static_batch(ports: list[Any]) -> int:
+    """The first dimension every input shares, when it is static (0 when they disagree)."""
+    firsts = set()
+    for port in ports:
+        shape = port.get_partial_shape()
+        if shape.rank.is_dynamic or shape.rank.get_length() == 0 or shape[0].is_dynamic:
+            return 0
+        firsts.add(shape[0].get_length())
+    return firsts.pop() if len(firsts) == 1 else 0
+
+
+def _batched_feeds(ports: list[Any], data: Dataset, batch: int, count: int) -> list[dict[str, np.ndarray]]:
+    """Input sets of ``batch`` consecutive samples each, concatenated on the first axis; the data
+    is cycled when it holds fewer samples than a batch. Empty when the stacked samples do not
+    fit the model either."""
+    feeds = []
+    for first in range(0, min(count, max(1, len(data) // batch)) * batch, batch):
+        samples = [data[(first + offset) % len(data)].inputs for offset in range(batch)]
+        if any(set(sample) != set(samples[0]) for sample in samples):
+            return []
+        try:
+            stacked = {name: np.concatenate([np.asarray(s[name]) for s in samples]) for name in samples[0]}
+        except ValueError:  # samples of different shapes
+            return []
+        feed = _match(ports, stacked)
+        if feed is None:
+            return []
+        feeds.append(feed)
+    return feeds
 
 
 def _match(ports: list[Any], inputs: Any) -> dict[str, np.ndarray] | None:

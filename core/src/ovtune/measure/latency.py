@@ -18,7 +18,7 @@ from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.measure.harness import TimingSettings, sync_latency
 from ovtune.measure.inputs import timing_inputs
 from ovtune.measure.throughput import bind_request
-from ovtune.types import Options
+from ovtune.options import Options
 
 
 def measure_latency(subject: MeasureSubject, options: Options, context: MeasureContext) -> dict[str, Any]:

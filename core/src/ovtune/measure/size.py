@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ovtune.context import MeasureContext, MeasureSubject
-from ovtune.types import Options
+from ovtune.options import Options
 
 CONVERTED_NOTE = "the source has no model file: size of its converted model saved as IR (f32 weights)"
 

@@ -27,7 +27,7 @@ from ovtune.context import MeasureContext, MeasureSubject
 from ovtune.errors import MeasurementError
 from ovtune.measure.harness import TimingSettings, summarize_throughput
 from ovtune.measure.inputs import timing_inputs
-from ovtune.types import Options
+from ovtune.options import Options
 
 
 def frames_per_inference(compiled: Any, feeds: list[dict[str, Any]] | None = None) -> int:

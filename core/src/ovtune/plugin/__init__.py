@@ -43,79 +43,168 @@ What is here, by role:
   :func:`demo_validation_path`, :func:`demo_calibration_path`), for plugins that offer the demo
   in their own framework.
 
-Importing this module imports neither OpenVINO nor NumPy, so a plugin's registration module
-can import it and keep ``ovtune --help`` fast.
+Importing this module imports nothing but pluggy: each name is imported from the module that
+defines it when it is first used (:pep:`562`), so a registration module that takes
+:data:`hookimpl` and :class:`Stage` from here, and names its options model and implementation
+as ``"module:attribute"`` strings, imports neither pydantic, NumPy nor OpenVINO, and
+``ovtune --help`` stays fast.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ovtune import API_VERSION, hookimpl
-from ovtune.context import (
-    DataContext,
-    InputSpec,
-    LoadContext,
-    MeasureContext,
-    MeasureSubject,
-    RunInfo,
-    StageContext,
-    StageRecord,
-    StageResult,
-    describe_inputs,
-)
-from ovtune.demo import calibration_path as demo_calibration_path
-from ovtune.demo import model_path as demo_model_path
-from ovtune.demo import validation_path as demo_validation_path
-from ovtune.deploy import CompileConfig, compile_config, compile_model
-from ovtune.errors import (
-    DataError,
-    DeviceError,
-    MeasurementError,
-    ModelLoadError,
-    OvtuneError,
-    PluginError,
-    RecipeError,
-    StageError,
-    UsageError,
-    exception_line,
-    runtime_reason,
-)
-from ovtune.executors import execute_job, install_run_folder, local_node
-from ovtune.fields import DataName, Duration, ExistingPath, RecipePath, Reference, recipe_metric
-from ovtune.importing import Implementation, ImportReferenceError, import_object
-from ovtune.jobs import Executor, Job, JobResult, NodeInfo
-from ovtune.proposals import (
-    DeviceProfile,
-    InputProfile,
-    ModelProfile,
-    Phase,
-    ProposedDeploy,
-    ProposedVariant,
-    TuneRequest,
-)
-from ovtune.storage import model_files
-from ovtune.types import (
-    Baseline,
-    Command,
-    Dataset,
-    DatasetKind,
-    Device,
-    Figure,
-    Loader,
-    Measurement,
-    Metric,
-    MetricAccumulator,
-    NoOptions,
-    Options,
-    Registration,
-    Reporter,
-    Sample,
-    Stage,
-)
 
 if TYPE_CHECKING:
+    from ovtune.context import (
+        DataContext,
+        InputSpec,
+        LoadContext,
+        MeasureContext,
+        MeasureSubject,
+        RunInfo,
+        StageContext,
+        StageRecord,
+        StageResult,
+        describe_inputs,
+    )
+    from ovtune.demo import calibration_path as demo_calibration_path
+    from ovtune.demo import model_path as demo_model_path
+    from ovtune.demo import validation_path as demo_validation_path
+    from ovtune.deploy import CompileConfig, compile_config, compile_model
+    from ovtune.errors import (
+        DataError,
+        DeviceError,
+        MeasurementError,
+        ModelLoadError,
+        OvtuneError,
+        PluginError,
+        RecipeError,
+        StageError,
+        UsageError,
+        exception_line,
+        runtime_reason,
+    )
+    from ovtune.executors import execute_job, install_run_folder, local_node
+    from ovtune.fields import DataName, Duration, ExistingPath, RecipePath, Reference, recipe_metric
+    from ovtune.importing import Implementation, ImportReferenceError, import_object
+    from ovtune.jobs import Executor, Job, JobResult, NodeInfo
     from ovtune.manager import PluginHost
+    from ovtune.options import NoOptions, Options
+    from ovtune.proposals import (
+        DeviceProfile,
+        InputProfile,
+        ModelProfile,
+        Phase,
+        ProposedDeploy,
+        ProposedVariant,
+        TuneRequest,
+    )
+    from ovtune.storage import model_files
+    from ovtune.types import (
+        Baseline,
+        Command,
+        Dataset,
+        DatasetKind,
+        Device,
+        Figure,
+        Loader,
+        Measurement,
+        Metric,
+        MetricAccumulator,
+        Registration,
+        Reporter,
+        Sample,
+        Stage,
+    )
+
+_LAZY: dict[str, tuple[str, str]] = {
+    "Baseline": ("ovtune.types", "Baseline"),
+    "Command": ("ovtune.types", "Command"),
+    "compile_config": ("ovtune.deploy", "compile_config"),
+    "compile_model": ("ovtune.deploy", "compile_model"),
+    "CompileConfig": ("ovtune.deploy", "CompileConfig"),
+    "DataContext": ("ovtune.context", "DataContext"),
+    "DataError": ("ovtune.errors", "DataError"),
+    "DataName": ("ovtune.fields", "DataName"),
+    "Dataset": ("ovtune.types", "Dataset"),
+    "DatasetKind": ("ovtune.types", "DatasetKind"),
+    "demo_calibration_path": ("ovtune.demo", "calibration_path"),
+    "demo_model_path": ("ovtune.demo", "model_path"),
+    "demo_validation_path": ("ovtune.demo", "validation_path"),
+    "describe_inputs": ("ovtune.context", "describe_inputs"),
+    "Device": ("ovtune.types", "Device"),
+    "DeviceError": ("ovtune.errors", "DeviceError"),
+    "DeviceProfile": ("ovtune.proposals", "DeviceProfile"),
+    "Duration": ("ovtune.fields", "Duration"),
+    "exception_line": ("ovtune.errors", "exception_line"),
+    "execute_job": ("ovtune.executors", "execute_job"),
+    "Executor": ("ovtune.jobs", "Executor"),
+    "ExistingPath": ("ovtune.fields", "ExistingPath"),
+    "Figure": ("ovtune.types", "Figure"),
+    "Implementation": ("ovtune.importing", "Implementation"),
+    "import_object": ("ovtune.importing", "import_object"),
+    "ImportReferenceError": ("ovtune.importing", "ImportReferenceError"),
+    "InputProfile": ("ovtune.proposals", "InputProfile"),
+    "InputSpec": ("ovtune.context", "InputSpec"),
+    "install_run_folder": ("ovtune.executors", "install_run_folder"),
+    "Job": ("ovtune.jobs", "Job"),
+    "JobResult": ("ovtune.jobs", "JobResult"),
+    "LoadContext": ("ovtune.context", "LoadContext"),
+    "Loader": ("ovtune.types", "Loader"),
+    "local_node": ("ovtune.executors", "local_node"),
+    "MeasureContext": ("ovtune.context", "MeasureContext"),
+    "Measurement": ("ovtune.types", "Measurement"),
+    "MeasurementError": ("ovtune.errors", "MeasurementError"),
+    "MeasureSubject": ("ovtune.context", "MeasureSubject"),
+    "Metric": ("ovtune.types", "Metric"),
+    "MetricAccumulator": ("ovtune.types", "MetricAccumulator"),
+    "model_files": ("ovtune.storage", "model_files"),
+    "ModelLoadError": ("ovtune.errors", "ModelLoadError"),
+    "ModelProfile": ("ovtune.proposals", "ModelProfile"),
+    "NodeInfo": ("ovtune.jobs", "NodeInfo"),
+    "NoOptions": ("ovtune.options", "NoOptions"),
+    "Options": ("ovtune.options", "Options"),
+    "OvtuneError": ("ovtune.errors", "OvtuneError"),
+    "Phase": ("ovtune.proposals", "Phase"),
+    "PluginError": ("ovtune.errors", "PluginError"),
+    "ProposedDeploy": ("ovtune.proposals", "ProposedDeploy"),
+    "ProposedVariant": ("ovtune.proposals", "ProposedVariant"),
+    "recipe_metric": ("ovtune.fields", "recipe_metric"),
+    "RecipeError": ("ovtune.errors", "RecipeError"),
+    "RecipePath": ("ovtune.fields", "RecipePath"),
+    "Reference": ("ovtune.fields", "Reference"),
+    "Registration": ("ovtune.types", "Registration"),
+    "Reporter": ("ovtune.types", "Reporter"),
+    "RunInfo": ("ovtune.context", "RunInfo"),
+    "runtime_reason": ("ovtune.errors", "runtime_reason"),
+    "Sample": ("ovtune.types", "Sample"),
+    "Stage": ("ovtune.types", "Stage"),
+    "StageContext": ("ovtune.context", "StageContext"),
+    "StageError": ("ovtune.errors", "StageError"),
+    "StageRecord": ("ovtune.context", "StageRecord"),
+    "StageResult": ("ovtune.context", "StageResult"),
+    "TuneRequest": ("ovtune.proposals", "TuneRequest"),
+    "UsageError": ("ovtune.errors", "UsageError"),
+}
+"""Every name of the API but :data:`API_VERSION`, :data:`hookimpl` and :func:`command_host`:
+(the module that defines it, its name there), imported on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # the next access is a plain module attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
 
 
 def command_host() -> PluginHost:

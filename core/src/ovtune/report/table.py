@@ -117,7 +117,15 @@ def notes(report: dict[str, Any]) -> list[str]:
             requests = throughput["requests"]
             hint = model.get("runtime", {}).get("properties", {}).get("PERFORMANCE_HINT", "no")
             plural = "s" if requests != 1 else ""
-            result.append(f"{model['label']}: throughput with {requests} request{plural} in flight ({hint} hint).")
+            note = f"{model['label']}: throughput with {requests} request{plural} in flight ({hint} hint)"
+            sync_fps = (measurements.get("latency") or {}).get("sync_fps")
+            if str(hint).upper() == "LATENCY" and sync_fps:
+                # benchmark_app -hint latency runs the sync API: its FPS is the latency loop's
+                note += (
+                    f"; benchmark_app -hint latency reports the FPS of its sync loop instead, "
+                    f"which is latency.sync_fps here ({sync_fps:.1f} FPS)"
+                )
+            result.append(note + ".")
         if model.get("kind") == "baseline":
             result.extend(f"{model['label']}: {note}" for note in model.get("notes", []))
     return result + speedup_notes(report)

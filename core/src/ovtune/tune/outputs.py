@@ -294,9 +294,43 @@ def _markdown(report: dict[str, Any], images: list[tuple[str, Path]]) -> str:
         cells += ["yes" if trial.get("feasible") else "no", "*" if trial["number"] in front else ""]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
+    lines += _winner_section(report)
     for title, path in images:
         lines += [f"![{title}](charts/{path.name})", ""]
     return "\n".join(lines)
+
+
+def _winner_section(report: dict[str, Any]) -> list[str]:
+    """What was chosen, in the words a deployment needs: the device it ran on (what AUTO
+    picked), the compile properties read back, the recipe that rebuilds it (every stage with
+    its options) and the benchmark_app command that cross-checks the deploy folder."""
+    number = report["decision"].get("winner")
+    trial = next((t for t in report["trials"] if t["number"] == number), None)
+    if trial is None:
+        return []
+    properties = trial.get("properties") or {}
+    ran = properties.get("EXECUTION_DEVICES")
+    ran_text = ", ".join(map(str, ran)) if isinstance(ran, list) else str(ran or "")
+    lines = [f"## The chosen configuration: #{number} {trial['label']}", ""]
+    device = f"Device asked: {trial.get('device') or '?'}" + (f"; ran on {ran_text}" if ran_text else "")
+    lines += [f"{device}; precision that ran: {trial.get('precision', '?')}.", ""]
+    shown = {key: value for key, value in properties.items() if key != "EXECUTION_DEVICES"}
+    if shown:
+        lines += ["| property | value |", "|---|---|"]
+        lines += [f"| {key} | {_property_text(value)} |" for key, value in sorted(shown.items())]
+        lines.append("")
+    best = report.get("files", {}).get("best_recipe")
+    if best and Path(best).is_file():
+        lines += [f"`{Path(best).name}` rebuilds it (every stage with its options, and `[deploy]`):", ""]
+        lines += ["```toml", Path(best).read_text(encoding="utf-8").rstrip(), "```", ""]
+    deploy = report.get("files", {}).get("deploy")
+    about = Path(deploy) / ABOUT_NAME if deploy else None
+    if about is not None and about.is_file():
+        command = json.loads(about.read_text(encoding="utf-8")).get("benchmark_app")
+        if command:
+            lines += [f"Cross-check with benchmark_app, from inside `{Path(deploy).name}/`:", ""]
+            lines += ["```bash", command, "```", ""]
+    return lines
 
 
 def _shown(report: dict[str, Any]) -> list[str]:

@@ -2,17 +2,20 @@
 proposes static shapes, a batch and FP16 weights to ``ovtune tune`` (:mod:`ovtune_mo.proposals`).
 
 ovtune imports this module for ``ovtune --help``, ``ovtune plugins`` and ``ovtune validate``, so it
-holds only the registrations; the options models it names import pydantic alone, and the
-proposals read the tuner's profiles (plain data). OpenVINO is
+holds only the registrations and names everything else by string: the options models
+(pydantic) are imported when a recipe uses them, the proposals when ``ovtune tune`` asks. OpenVINO is
 imported by :mod:`ovtune_mo.stage` when a run reaches the stage, PyTorch by
 :mod:`ovtune_mo.torch_loader` and :mod:`ovtune_mo.torch_baseline` when a recipe uses them.
 """
 
 from __future__ import annotations
 
-from ovtune.plugin import Baseline, Loader, ProposedVariant, Stage, TuneRequest, hookimpl
-from ovtune_mo import proposals
-from ovtune_mo.options import MoOptions, TorchBaselineOptions, TorchOptions
+from typing import TYPE_CHECKING
+
+from ovtune.plugin import Baseline, Loader, Stage, hookimpl
+
+if TYPE_CHECKING:
+    from ovtune.plugin import ProposedVariant, TuneRequest
 
 
 @hookimpl
@@ -21,7 +24,7 @@ def ovtune_register_stages() -> list[Stage]:
         Stage(
             name="mo",
             summary="Model Optimizer's flags: shapes, layouts, u8/BGR input, mean/scale, FP16 weights; checked",
-            options=MoOptions,
+            options="ovtune_mo.options:MoOptions",
             run="ovtune_mo.stage:run",
         )
     ]
@@ -36,7 +39,7 @@ def ovtune_register_loaders() -> list[Loader]:
             suffixes=(".pt", ".pth", ".pt2"),
             schemes=("torch",),
             libraries=("torch",),
-            options=TorchOptions,
+            options="ovtune_mo.options:TorchOptions",
             load="ovtune_mo.torch_loader:load",
         )
     ]
@@ -48,7 +51,7 @@ def ovtune_register_baselines() -> list[Baseline]:
         Baseline(
             name="torch",
             summary="PyTorch eager mode on the original PyTorch source, with the same inputs, harness and metric",
-            options=TorchBaselineOptions,
+            options="ovtune_mo.options:TorchBaselineOptions",
             run="ovtune_mo.torch_baseline:run",
             suffixes=(".pt", ".pth", ".pt2"),
             schemes=("torch",),
@@ -59,4 +62,6 @@ def ovtune_register_baselines() -> list[Baseline]:
 
 @hookimpl
 def ovtune_tune_candidates(request: TuneRequest) -> list[ProposedVariant]:
-    return proposals.propose(request)
+    from ovtune_mo.proposals import propose
+
+    return propose(request)

@@ -20,7 +20,7 @@ import numpy as np
 
 from ovtune.plugin import MeasureContext, MeasurementError, model_files, runtime_reason
 from ovtune.plugin.measure import FrameworkRunner, framework_notes, measure_framework
-from ovtune_ort.plugin import OrtOptions
+from ovtune_ort.options import OrtOptions
 
 if TYPE_CHECKING:
     import onnxruntime as ort

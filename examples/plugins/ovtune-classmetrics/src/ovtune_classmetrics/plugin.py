@@ -1,13 +1,12 @@
 """Entry point: registers ``classmetrics.macro_f1`` and ``classmetrics.worst_recall``.
 
 Imported by ``ovtune --help`` and ``ovtune plugins``, so it imports only ovtune's registration
-types and the options models; the accumulators (numpy) are named by strings.
+types; the options model (pydantic) and the accumulators (numpy) are named by strings.
 """
 
 from __future__ import annotations
 
 from ovtune.plugin import Metric, hookimpl
-from ovtune_classmetrics.options import ClassMetricOptions
 
 
 @hookimpl
@@ -16,14 +15,14 @@ def ovtune_register_metrics() -> list[Metric]:
         Metric(
             name="classmetrics.macro_f1",
             summary="F1 score of every class, averaged with equal weight (imbalance-proof accuracy)",
-            options=ClassMetricOptions,
+            options="ovtune_classmetrics.options:ClassMetricOptions",
             create="ovtune_classmetrics.confusion:MacroF1",
             needs_labels=True,
         ),
         Metric(
             name="classmetrics.worst_recall",
             summary="Recall of the worst-recognised class: the class an optimization hurt most",
-            options=ClassMetricOptions,
+            options="ovtune_classmetrics.options:ClassMetricOptions",
             create="ovtune_classmetrics.confusion:WorstRecall",
             needs_labels=True,
         ),
