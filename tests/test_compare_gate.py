@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 from ovtune.testing import RecipeProject, run_cli
@@ -98,3 +99,16 @@ def test_the_gate_judges_real_runs_by_the_interval_of_their_trials(ovtune_projec
             assert line.endswith(f" from {TRIALS} and {TRIALS} trials)")
     same, _ = _judged(first, first)
     assert same["observed_interval"][0] <= 0 <= same["observed_interval"][1], "a run against itself is no change"
+
+    # run sets: two real runs a side, judged by resampling the runs, then their trials
+    sets = {name: ovtune_project.root / "sets" / name for name in ("first", "slower")}
+    for name, copies in (("first", 1), ("slower", 2)):
+        shutil.copytree(first if copies == 1 else slower, sets[name] / "1")
+        shutil.copytree(_run(ovtune_project, f"{name}-again", copies=copies), sets[name] / "2")
+    for condition, result in (_judged(sets["first"], sets["first"]), _judged(sets["first"], sets["slower"])):
+        trials = condition["trials"]
+        assert (trials["runs_a"], trials["runs_b"]) == (2, 2), condition
+        assert trials["trials_a"] == 2 * TRIALS and trials["interval"]["method"] == "run bootstrap", condition
+        regression = condition["observed_interval"][0] > 10
+        assert (condition["judgement"] == "regression") == regression, (condition, os.getloadavg())
+        assert result.exit_code == (1 if regression else 0), result.stderr  # type: ignore[attr-defined]

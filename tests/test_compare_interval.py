@@ -164,6 +164,8 @@ def test_too_few_trials_say_so_and_the_point_figures_decide(tmp_path: Path) -> N
     assert condition["trials"] == {
         "trials_a": 3,
         "trials_b": 3,
+        "runs_a": 1,
+        "runs_b": 1,
         "interval": None,
         "reason": "not enough trials to judge (3 in A, 3 in B; 4 in each needed)",
     }
@@ -193,3 +195,53 @@ def test_the_outputs_show_the_interval_the_trials_and_the_verdict(tmp_path: Path
     assert f"| {expected} | 12/12 | worse **FAIL** |" in row
     assert any(line.startswith("- `regression: original latency.median_ms") for line in lines)
     assert run_cli("compare", a, b, "--markdown", "--json").exit_code == 2
+
+
+def _run_set(tmp_path: Path, name: str, factors: list[float], recipe: str = "r") -> str:
+    """A folder of run folders, one per factor: the same trials scaled, as when the machine's
+    load differed between the runs."""
+    folder = tmp_path / name
+    for index, factor in enumerate(factors, start=1):
+        (folder / str(index)).mkdir(parents=True)
+        report = _report(recipe, [value * factor for value in BASE])
+        (folder / str(index) / "report.json").write_text(json.dumps(report))
+    return str(folder)
+
+
+def test_run_sets_carry_the_shift_between_runs_into_the_interval(tmp_path: Path) -> None:
+    """Load that changed between runs moves every trial of a run together: one run against
+    another then looks like a proven 30 % slowdown, which the trials of one run cannot question.
+    Two runs a side can: the runs are resampled too, and the same builds are not a regression."""
+    a = _run_set(tmp_path, "a", [1.0, 1.3])
+    b = _run_set(tmp_path, "b", [1.3, 1.0])
+    single = run_cli("compare", f"{a}/1", f"{b}/1", "--fail-on", "latency.median>+10%")
+    assert single.exit_code == 1  # one run each: the shift passes for a regression
+    sets = run_cli("compare", a, b, "--fail-on", "latency.median>+10%", "--json")
+    assert sets.exit_code == 0, sets.stderr
+    body = json.loads(sets.stdout)
+    (condition,) = body["conditions"]
+    assert condition["trials"]["runs_a"] == 2 and condition["trials"]["runs_b"] == 2
+    assert condition["trials"]["trials_a"] == 2 * len(BASE)
+    assert condition["trials"]["interval"]["method"] == "run bootstrap"
+    low, high = condition["observed_interval"]
+    assert low < 0 < high and condition["judgement"] != "regression"
+    assert body["a"]["runs"] == [f"{a}/1/report.json", f"{a}/2/report.json"]
+    # a real slowdown still fails, with the runs named in the regression line
+    slow = _run_set(tmp_path, "slow", [1.5, 1.6])
+    steady = _run_set(tmp_path, "steady", [1.0, 1.05])
+    failed = run_cli("compare", steady, slow, "--fail-on", "latency.median>+10%")
+    assert failed.exit_code == 1
+    (line,) = [line for line in failed.stderr.splitlines() if line.startswith("regression:")]
+    assert line.endswith(f"from {2 * len(BASE)} and {2 * len(BASE)} trials of 2 and 2 runs)")
+    assert "(2/2 runs)" in failed.stdout
+
+
+def test_a_run_set_is_one_recipes_runs(tmp_path: Path) -> None:
+    mixed = Path(_run_set(tmp_path, "mixed", [1.0]))
+    (mixed / "2").mkdir()
+    (mixed / "2" / "report.json").write_text(json.dumps(_report("other", BASE)))
+    result = run_cli("compare", str(mixed), _write(tmp_path, "b", BASE))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"error: RUN_A: {mixed} holds runs of different recipes (1: 'r', 2: 'other'); a run set is one recipe's runs"
+    )

@@ -63,7 +63,9 @@ def compare_command(
 ) -> None:
     """Compare two runs; fail on a regression.
 
-    RUN_A and RUN_B are run folders of 'ovtune run' (or their report.json). Every model present
+    RUN_A and RUN_B are run folders of 'ovtune run' (or their report.json), or run sets: a
+    folder of several run folders of one recipe, so that a change in the machine's load between
+    runs widens the interval instead of passing for a regression. Every model present
     in both is compared metric by metric; with --fail-on, a met condition prints a
     'regression:' line and the exit status is 1. A timing with per-trial figures
     (latency.median, throughput.fps) is a regression only when the 95% interval of its change

@@ -13,7 +13,7 @@ from typing import Any
 
 from ovtune.compare._numbers import finite, format_number, format_percent, format_signed, is_number
 from ovtune.compare.conditions import Condition, Metric, resolve_metric
-from ovtune.compare.interval import RatioInterval, TrialEvidence, evidence, trial_values
+from ovtune.compare.interval import RatioInterval, TrialEvidence, evidence, run_trial_values, trial_values
 from ovtune.compare.runs import Run
 from ovtune.errors import UsageError
 from ovtune.figures import Direction, FigureCatalog
@@ -148,9 +148,12 @@ class Outcome:
         interval = change.interval
         trials = change.trials
         if interval is not None and trials is not None:
+            runs = ""
+            if trials.runs_a > 1 or trials.runs_b > 1:
+                runs = f" of {trials.runs_a} and {trials.runs_b} runs"
             return (
                 f"; {interval.confidence:.0%} interval {self._bounds_text(interval)} from "
-                f"{trials.trials_a} and {trials.trials_b} trials"
+                f"{trials.trials_a} and {trials.trials_b} trials{runs}"
             )
         noise = f"; within the runs' noise of ±{change.noise:.0%}" if change.within_noise else ""
         weak = f"; {trials.reason}: judged on the point figures" if trials is not None else ""
@@ -334,6 +337,8 @@ def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any], fi
     spreads = [r["relative_spread"] for r in (result_a, result_b) if is_number(r.get("relative_spread"))]
     trials_a = trial_values(metric.measurement, metric.keys, result_a)
     trials_b = trial_values(metric.measurement, metric.keys, result_b)
+    runs_a = run_trial_values(metric.measurement, metric.keys, result_a)
+    runs_b = run_trial_values(metric.measurement, metric.keys, result_b)
     return Change(
         model=label,
         metric=metric,
@@ -341,7 +346,7 @@ def _change(label: str, metric: Metric, a: dict[str, Any], b: dict[str, Any], fi
         b=value_b,
         better=better_direction(metric, result_a, result_b, figures),
         noise=max(spreads) if spreads else None,
-        trials=evidence(trials_a, trials_b) if trials_a and trials_b else None,
+        trials=evidence(trials_a, trials_b, runs_a, runs_b) if trials_a and trials_b else None,
     )
 
 

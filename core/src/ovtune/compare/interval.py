@@ -12,7 +12,11 @@ behind ``latency.median_ms`` and ``throughput.trial_fps`` behind ``throughput.fp
   the order statistics of all ``n * m`` pairwise log ratios that the rank test's null
   distribution allows, which holds at its stated level for any ``n`` and ``m``;
 - with fewer trials than the rank interval needs (:func:`enough_trials`: ``C(n+m, n) >= 40``,
-  i.e. 4 trials on each side at 95 %), no interval: the change is "not enough trials to judge".
+  i.e. 4 trials on each side at 95 %), no interval: the change is "not enough trials to judge";
+- when a side is a run set (several runs of one recipe, :mod:`ovtune.compare.runs`), a
+  two-level bootstrap (:func:`run_bootstrap_interval`): the runs are resampled, then each drawn
+  run's trials, so that a shift between whole runs (the machine's load changed between them)
+  widens the interval as it should; the trials of one run cannot show such a shift.
 
 Nothing here imports numpy or OpenVINO: compare reads two JSON files and nothing else.
 """
@@ -82,6 +86,8 @@ class TrialEvidence:
     trials_b: int
     interval: RatioInterval | None
     """None when there are too few trials (or a figure is not positive)."""
+    runs_a: int = 1
+    runs_b: int = 1
 
     @property
     def reason(self) -> str:
@@ -94,6 +100,8 @@ class TrialEvidence:
         return {
             "trials_a": self.trials_a,
             "trials_b": self.trials_b,
+            "runs_a": self.runs_a,
+            "runs_b": self.runs_b,
             "interval": self.interval.to_json() if self.interval else None,
             "reason": self.reason or None,
         }
@@ -111,15 +119,38 @@ def trial_values(measurement: str, keys: Sequence[str], result: Any) -> list[flo
     return [float(value) for value in values]
 
 
-def evidence(a: Sequence[float], b: Sequence[float]) -> TrialEvidence:
-    """The interval of B/A from per-trial figures, by the method their counts allow."""
+def run_trial_values(measurement: str, keys: Sequence[str], result: Any) -> list[list[float]] | None:
+    """Each run's own per-trial figures, when ``result`` is a run set's (``run_trial_medians_ms``)."""
+    if len(keys) != 1 or not isinstance(result, dict):
+        return None
+    name = TRIAL_FIGURES.get((measurement, keys[0]))
+    runs = result.get(f"run_{name}") if name else None
+    if not isinstance(runs, list) or len(runs) < 2:
+        return None
+    if not all(isinstance(run, list) and run and all(is_number(value) for value in run) for run in runs):
+        return None
+    return [[float(value) for value in run] for run in runs]
+
+
+def evidence(
+    a: Sequence[float],
+    b: Sequence[float],
+    runs_a: Sequence[Sequence[float]] | None = None,
+    runs_b: Sequence[Sequence[float]] | None = None,
+) -> TrialEvidence:
+    """The interval of B/A from per-trial figures, by the method their counts allow; with a run
+    set on either side (``runs_a``/``runs_b``: each run's trials), by resampling runs first."""
     interval = None
+    grouped_a, grouped_b = list(runs_a or [a]), list(runs_b or [b])
     if all(value > 0 and math.isfinite(value) for value in (*a, *b)):
-        if min(len(a), len(b)) >= BOOTSTRAP_MIN_TRIALS:
+        if len(grouped_a) > 1 or len(grouped_b) > 1:
+            if min(len(a), len(b)) >= MIN_TRIALS:
+                interval = run_bootstrap_interval(grouped_a, grouped_b)
+        elif min(len(a), len(b)) >= BOOTSTRAP_MIN_TRIALS:
             interval = bootstrap_interval(a, b)
         elif enough_trials(len(a), len(b)):
             interval = rank_interval(a, b)
-    return TrialEvidence(len(a), len(b), interval)
+    return TrialEvidence(len(a), len(b), interval, len(grouped_a), len(grouped_b))
 
 
 def enough_trials(n: int, m: int, confidence: float = CONFIDENCE) -> bool:
@@ -165,6 +196,36 @@ def bootstrap_interval(
         estimate=statistics.median(b) / statistics.median(a),
         confidence=confidence,
         method="bootstrap",
+    )
+
+
+def run_bootstrap_interval(
+    a_runs: Sequence[Sequence[float]],
+    b_runs: Sequence[Sequence[float]],
+    confidence: float = CONFIDENCE,
+    resamples: int = RESAMPLES,
+    seed: int = SEED,
+) -> RatioInterval:
+    """Two-level percentile bootstrap of median(B) / median(A) over run sets: each resample draws
+    as many runs as the side has (with replacement), then as many trials from each drawn run, and
+    takes the median of the pooled draw. A shift between whole runs reaches the interval through
+    the first level; noise inside runs through the second. Seeded, like :func:`bootstrap_interval`."""
+    rng = random.Random(seed)
+
+    def draw(runs: Sequence[Sequence[float]]) -> float:
+        picked = rng.choices(runs, k=len(runs))
+        return statistics.median([value for run in picked for value in rng.choices(run, k=len(run))])
+
+    ratios = sorted(draw(b_runs) / draw(a_runs) for _ in range(resamples))
+    tail = (1.0 - confidence) / 2.0
+    pooled_a = [value for run in a_runs for value in run]
+    pooled_b = [value for run in b_runs for value in run]
+    return RatioInterval(
+        low=ratios[max(0, math.floor(tail * resamples))],
+        high=ratios[min(resamples - 1, math.ceil((1.0 - tail) * resamples) - 1)],
+        estimate=statistics.median(pooled_b) / statistics.median(pooled_a),
+        confidence=confidence,
+        method="run bootstrap",
     )
 
 

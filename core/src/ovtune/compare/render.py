@@ -82,7 +82,11 @@ def interval_text(change: Change) -> str:
 
 
 def trials_text(change: Change) -> str:
-    return "-" if change.trials is None else f"{change.trials.trials_a}/{change.trials.trials_b}"
+    if change.trials is None:
+        return "-"
+    trials = change.trials
+    runs = f" ({trials.runs_a}/{trials.runs_b} runs)" if trials.runs_a > 1 or trials.runs_b > 1 else ""
+    return f"{trials.trials_a}/{trials.trials_b}{runs}"
 
 
 def render_markdown(comparison: Comparison) -> str:
