@@ -19,6 +19,7 @@ to ``packaging``, which costs ``ovtune --help`` about 30 ms to import.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from importlib import metadata
@@ -33,12 +34,12 @@ _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _SIMPLE_CLAUSE = re.compile(r"^(>=|<=|==|!=|<|>)([0-9]+(?:\.[0-9]+)*)$")
 _SIMPLE_VERSION = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
 _COMPARE = {
-    ">=": lambda a, b: a >= b,
-    "<=": lambda a, b: a <= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
 }
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ovtune.compare._numbers import is_number
 from ovtune.errors import UsageError
 from ovtune.report.json_report import REPORT_FILE
 from ovtune.report.sweep import SWEEP_FILE, SWEEP_SCHEMA_VERSION
@@ -111,7 +112,6 @@ def merge_runs(role: str, folder: Path, runs: list[Run]) -> Run:
     report = dict(runs[0].report)
     labels = [label for label in runs[0].models if all(label in run.models for run in runs[1:])]
     report["models"] = [_merge_model([run.models[label] for run in runs]) for label in labels]
-    report["run_set"] = [str(run.path) for run in runs]
     return Run(role, folder, report, tuple(run.path for run in runs))
 
 
@@ -136,8 +136,6 @@ def _merge_result(results: list[dict[str, Any]]) -> dict[str, Any]:
             merged[f"run_{key}"] = values
         elif isinstance(value, bool):
             merged[key] = any(bool(v) for v in values)
-        elif isinstance(value, int | float) and all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in values
-        ):
+        elif all(is_number(v) for v in values):
             merged[key] = statistics.median(values)  # type: ignore[type-var]
     return merged
